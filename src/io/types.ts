@@ -1,0 +1,64 @@
+// The Volume abstraction shared by the SEG-Y and NPY readers. No vscode, no DOM.
+
+/** A 2D section, row-major: rows × cols. Inline/crossline: rows = samples, cols = traces; time slice: rows = inlines, cols = crosslines. */
+export interface Section {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Which way a section cuts the volume. */
+export type SectionAxis = 'inline' | 'crossline' | 'sample';
+
+/** Amplitude statistics estimated from a sample of traces (never a full pass), used for display clipping and normalisation. */
+export interface VolumeStatistics {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+  /** Percentiles of the sampled amplitudes, keyed by percent: 0.5, 1, 2, 5, 50, 95, 98, 99, 99.5. */
+  readonly percentiles: Readonly<Record<string, number>>;
+  /** How many samples the estimate used. */
+  readonly sampleCount: number;
+}
+
+/** What a volume is: format, geometry and encoding. Shape is inlines × crosslines × samples (a 2D line has one inline). */
+export interface VolumeInfo {
+  readonly format: 'segy' | 'npy';
+  readonly path: string;
+  /** '3d' for a regular cube; '2d' for a single section or a file opened as a plain (trace × sample) array. */
+  readonly kind: '3d' | '2d';
+  readonly shape: readonly [number, number, number];
+  /** Inline numbers (from headers for SEG-Y, indices for NPY), ascending. */
+  readonly inlines: readonly number[];
+  /** Crossline numbers (from headers for SEG-Y, indices for NPY), ascending. */
+  readonly crosslines: readonly number[];
+  /** Time/depth of the first sample and the interval, in sampleUnit. */
+  readonly sampleStart: number;
+  readonly sampleInterval: number;
+  readonly sampleUnit: 'ms' | 'm' | 'ft' | 'index';
+  /** Stored sample type: 'ibm32', 'int32', 'int16', 'float32', 'int8', 'float64', 'uint8', …, 'bool'. */
+  readonly dtype: string;
+  readonly byteOrder: 'big' | 'little';
+  /** Human-readable remarks, e.g. why a file opened as a plain trace × sample array. */
+  readonly notes: readonly string[];
+  /** Format-specific facts (SEG-Y format code, revision, sorting; NPY version, order). */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A seismic volume with lazy section access: each call reads only what it needs from disk (through a bounded cache). */
+export interface Volume {
+  readonly info: VolumeInfo;
+  /** The section at an inline NUMBER (SEG-Y header value; index for NPY): samples × crosslines. */
+  inline(lineNumber: number): Promise<Section>;
+  /** The section at a crossline NUMBER: samples × inlines. */
+  crossline(lineNumber: number): Promise<Section>;
+  /** The time/depth slice at a sample INDEX: inlines × crosslines. */
+  timeslice(sampleIndex: number): Promise<Section>;
+  /** One trace by inline and crossline number. */
+  trace(inline: number, crossline: number): Promise<Float32Array>;
+  /** Statistics from a sample of traces (cached after the first call). */
+  statistics(): Promise<VolumeStatistics>;
+  /** Release the file handle; further calls reject. */
+  close(): Promise<void>;
+}
