@@ -1,0 +1,17 @@
+// `npm run bench`: every bench/*.bench.ts in turn, each printing its own tables (ours beside the peer's).
+// Usage: node bench/run.mjs [name-filter ...]
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filters = process.argv.slice(2);
+const benches = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+let failed = 0;
+for (const file of benches) {
+  console.log(`\n### ${file}\n`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file)], { stdio: 'inherit', cwd: dirname(here) });
+  if (r.status !== 0) { failed++; console.log(`(${file} exited with ${r.status})`); }
+}
+process.exit(failed ? 1 : 0);
