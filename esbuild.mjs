@@ -14,6 +14,7 @@ const targets = [
   { name: 'worker', entry: 'src/worker/trainingWorker.ts', out: 'dist/worker.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { name: 'cli', entry: 'src/cli.ts', out: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['vscode'], banner: '#!/usr/bin/env node' },
   { name: 'webview', entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife', external: [] },
+  { name: 'panel', entry: 'webview/panel/main.ts', out: 'dist/panel.js', platform: 'browser', format: 'iife', external: [] },
 ];
 
 /** Build one target; returns an esbuild context when watching. */
