@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Identity whose gradient is zero: tfjs has no stop_gradient op, and targets/confidences must not be trained. */
-export const stopGradient = tf.customGrad((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as <T extends tf.Tensor>(x: T) => T;
+export const stopGradient = tf.customGrad((...inputs) => {
+  const x = inputs[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+}) as <T extends tf.Tensor>(x: T) => T;
 
 /** The label value that marks an unlabelled pixel. */
 export const IGNORE_LABEL = 255;
@@ -121,10 +124,10 @@ export function confidenceAwarePseudoLoss(logits: tf.Tensor, pseudoLabels: tf.Te
     const conf = stopGradient(tf.cast(confidence, 'float32'));
     const labelled = tf.notEqual(pseudoLabels, IGNORE_LABEL);
     // Comparisons have no gradient function; computing the mask under customGrad keeps them off the tape.
-    const keptMask = tf.customGrad((c: tf.Tensor) => ({
-      value: tf.logicalAnd(labelled, tf.greaterEqual(c, opts.threshold)),
-      gradFunc: (dy: tf.Tensor) => tf.zerosLike(c),
-    }));
+    const keptMask = tf.customGrad((...inputs) => {
+      const c = inputs[0] as tf.Tensor;
+      return { value: tf.logicalAnd(labelled, tf.greaterEqual(c, opts.threshold)), gradFunc: () => tf.zerosLike(c) };
+    });
     const kept = keptMask(conf);
     const countMask = tf.cast(opts.normalize === 'kept' ? kept : labelled, 'float32');
     return weightedFocal(logits, pseudoLabels, opts.gamma, kept, countMask, opts.classWeights, conf, 'confidenceAwarePseudoLoss');
