@@ -1,0 +1,91 @@
+// Host ↔ training side panel (webview view) protocol. Unions keyed on `type`; no vscode, DOM or node imports.
+
+/** Lifecycle of a training run as the panel shows it. */
+export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** One finished epoch: the losses per series (e.g. "A supervised"), IoU per class on the validation pixels. */
+export interface EpochRow {
+  /** 0-based position along the whole run, across stages: the x axis of the loss chart. */
+  readonly index: number;
+  readonly stage: number;
+  /** 1-based epoch within its stage. */
+  readonly epoch: number;
+  /** Loss values keyed by series name ("<network> <term>", e.g. "A supervised", "B pseudo", "A reconstruction"). */
+  readonly losses: Readonly<Record<string, number>>;
+  /** IoU per class, null where the class is absent from both truth and prediction. */
+  readonly iou: readonly (number | null)[];
+  readonly miou: number | null;
+  readonly seconds: number;
+}
+
+/** One region-growing iteration: how many pixels each class gained. */
+export interface GrowthRow {
+  readonly stage: number;
+  readonly epoch: number;
+  /** 1-based iteration within its growth round. */
+  readonly iteration: number;
+  readonly added: readonly number[];
+}
+
+/** Everything the panel draws for one run; the host reduces engine events into it (src/training/panelState.ts). */
+export interface PanelRun {
+  readonly runId: string;
+  /** Human label: volume name and start time. */
+  readonly title: string;
+  readonly status: RunStatus;
+  readonly backend: string | null;
+  readonly classNames: readonly string[];
+  /** CSS colours of the classes (the label palette), same order as classNames. */
+  readonly classColors: readonly string[];
+  /** Stage now running (or last run), its epoch and its planned epoch count. */
+  readonly stage: number | null;
+  readonly epoch: number | null;
+  readonly stageEpochs: number | null;
+  /** Seconds of the last epoch and the estimated seconds left in the stage. */
+  readonly secondsPerEpoch: number | null;
+  readonly etaSeconds: number | null;
+  /** Fraction of the current stage done, 0..1 (updates within an epoch too). */
+  readonly stageFraction: number;
+  readonly epochs: readonly EpochRow[];
+  readonly growth: readonly GrowthRow[];
+  /** Grown labels waiting for a decision: how many pixels they add over the seed labels. */
+  readonly grown: { readonly addedPixels: number; readonly sections: number; readonly decision: 'pending' | 'accepted' | 'discarded' } | null;
+  /** The last error or notice worth showing. */
+  readonly message: string | null;
+}
+
+/** Two runs' final IoU side by side. */
+export interface PanelComparison {
+  readonly classNames: readonly string[];
+  readonly runs: readonly { readonly title: string; readonly iou: readonly (number | null)[]; readonly miou: number | null }[];
+}
+
+/** The whole panel state; the webview persists it with setState so a hidden panel comes back as it was. */
+export interface PanelState {
+  readonly run: PanelRun | null;
+  readonly comparison: PanelComparison | null;
+}
+
+/** Host → panel. */
+export type ToPanelMessage =
+  | { readonly type: 'state'; readonly state: PanelState };
+
+/** Panel → host. */
+export type FromPanelMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'inspect' }
+  | { readonly type: 'accept' }
+  | { readonly type: 'discard' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'closeComparison' };
+
+const panelRequestTypes: ReadonlySet<string> = new Set(['ready', 'inspect', 'accept', 'discard', 'stop', 'closeComparison']);
+
+/** Validates an untrusted message from the panel webview; anything else is null. */
+export function parseFromPanelMessage(value: unknown): FromPanelMessage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !panelRequestTypes.has(type)) return null;
+  if (Object.keys(value).length !== 1) return null;
+  return { type } as FromPanelMessage;
+}
