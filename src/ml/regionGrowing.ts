@@ -1,0 +1,156 @@
+// Stage 3 label updates: seeded region growing (after DSRG). Unlabelled pixels near existing labels take the
+// network's predicted class where it is confident (and, with two networks, where they agree). Implemented as a
+// breadth-first flood from the label frontier, so each pixel's neighbourhood is scanned once: O(pixels × radius²),
+// never repeated whole-image dilations.
+
+/** The label value that marks an unlabelled pixel. */
+export const UNLABELLED = 255;
+
+/** Options of `growLabels`. */
+export interface GrowOptions {
+  /** Chebyshev radius of the neighbourhood in which a labelled pixel lets an unlabelled one grow (0 = no growth). */
+  radius: number;
+  /** Minimum probability of the predicted class: one global value or one per class. */
+  threshold: number | readonly number[];
+  /** With two networks: grow only where both networks' argmax agree. */
+  requireAgreement: boolean;
+  /** DSRG: grow a pixel only when a labelled pixel of its predicted class is within the radius. */
+  sameClassOnly?: boolean;
+  /** Stop after this many waves (default: until nothing changes). */
+  maxIterations?: number;
+}
+
+/** One breadth-first wave of growth. */
+export interface GrowIteration {
+  /** Pixels newly labelled in this wave, per class. */
+  addedPerClass: number[];
+}
+
+/** The outcome of `growLabels`. */
+export interface GrowResult {
+  /** The grown labels (the seeds are never changed). */
+  labels: Uint8Array;
+  /** Per-wave counts; waves that add nothing are not listed. */
+  iterations: GrowIteration[];
+  /** Pixels labelled by growth in total. */
+  addedTotal: number;
+}
+
+/**
+ * Per-pixel candidate class for growth, or 255 where the pixel may not grow: the argmax of probsA (or of the
+ * mean of A and B), kept when its probability ≥ its threshold and, with requireAgreement, both argmaxes agree.
+ */
+export function growthCandidates(
+  pixels: number,
+  probsA: Float32Array,
+  probsB: Float32Array | null,
+  classes: number,
+  threshold: number | readonly number[],
+  requireAgreement: boolean,
+): Uint8Array {
+  const th = typeof threshold === 'number' ? new Float64Array(classes).fill(threshold) : Float64Array.from(threshold);
+  const cand = new Uint8Array(pixels).fill(UNLABELLED);
+  for (let i = 0, o = 0; i < pixels; i++, o += classes) {
+    let best = 0;
+    let bestP = -Infinity;
+    let argA = 0;
+    let argB = 0;
+    if (probsB === null) {
+      for (let c = 0; c < classes; c++) {
+        const p = probsA[o + c];
+        if (p > bestP) { bestP = p; best = c; }
+      }
+    } else {
+      let maxA = -Infinity;
+      let maxB = -Infinity;
+      for (let c = 0; c < classes; c++) {
+        const a = probsA[o + c];
+        const b = probsB[o + c];
+        if (a > maxA) { maxA = a; argA = c; }
+        if (b > maxB) { maxB = b; argB = c; }
+        const p = (a + b) / 2;
+        if (p > bestP) { bestP = p; best = c; }
+      }
+      if (requireAgreement && argA !== argB) continue;
+    }
+    if (bestP >= th[best]) cand[i] = best;
+  }
+  return cand;
+}
+
+/**
+ * Grow sparse labels: an unlabelled (255) pixel within `radius` (Chebyshev) of a labelled pixel gets its
+ * predicted class when confident (see `growthCandidates`); newly labelled pixels become seeds for the next wave,
+ * until nothing changes. Existing labels are never changed.
+ */
+export function growLabels(
+  seeds: Uint8Array,
+  height: number,
+  width: number,
+  probsA: Float32Array,
+  probsB: Float32Array | null,
+  classes: number,
+  opts: GrowOptions,
+): GrowResult {
+  const n = height * width;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) throw new RangeError(`growLabels: bad size ${height}×${width}`);
+  if (!Number.isInteger(classes) || classes < 1 || classes > 255) throw new RangeError(`growLabels: classes must be 1..255, got ${classes}`);
+  if (seeds.length !== n) throw new RangeError(`growLabels: ${seeds.length} seed labels for a ${height}×${width} section`);
+  if (probsA.length !== n * classes) throw new RangeError(`growLabels: probsA holds ${probsA.length} values, expected ${height}×${width}×${classes}`);
+  if (probsB !== null && probsB.length !== n * classes) throw new RangeError(`growLabels: probsB holds ${probsB.length} values, expected ${height}×${width}×${classes}`);
+  if (typeof opts.threshold !== 'number' && opts.threshold.length !== classes) throw new RangeError(`growLabels: ${opts.threshold.length} thresholds for ${classes} classes`);
+  const radius = opts.radius;
+  if (!Number.isInteger(radius) || radius < 0) throw new RangeError(`growLabels: radius must be an integer ≥ 0, got ${radius}`);
+  const maxIterations = opts.maxIterations ?? Infinity;
+  const sameClassOnly = opts.sameClassOnly ?? false;
+
+  const labels = Uint8Array.from(seeds);
+  // The queue holds every labelled pixel once, in wave order: seeds first, then each wave's additions.
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) {
+    const v = labels[i];
+    if (v === UNLABELLED) continue;
+    if (v >= classes) throw new RangeError(`growLabels: seed label ${v} at pixel ${i} is not a class 0..${classes - 1} nor ${UNLABELLED}`);
+    queue[tail++] = i;
+  }
+  const iterations: GrowIteration[] = [];
+  let addedTotal = 0;
+  if (radius === 0 || tail === 0 || tail === n) return { labels, iterations, addedTotal };
+
+  const cand = growthCandidates(n, probsA, probsB, classes, opts.threshold, opts.requireAgreement);
+  // Labelled pixels can never be added again; marking them ineligible makes the inner test a single load.
+  for (let q = 0; q < tail; q++) cand[queue[q]] = UNLABELLED;
+
+  let head = 0;
+  while (head < tail && iterations.length < maxIterations) {
+    const waveEnd = tail;
+    const added = new Array<number>(classes).fill(0);
+    for (; head < waveEnd; head++) {
+      const p = queue[head];
+      const py = (p / width) | 0;
+      const px = p - py * width;
+      const own = labels[p];
+      const y0 = py > radius ? py - radius : 0;
+      const y1 = py + radius < height ? py + radius : height - 1;
+      const x0 = px > radius ? px - radius : 0;
+      const x1 = px + radius < width ? px + radius : width - 1;
+      for (let y = y0; y <= y1; y++) {
+        const row = y * width;
+        for (let j = row + x0, end = row + x1; j <= end; j++) {
+          const c = cand[j];
+          if (c === UNLABELLED || (sameClassOnly && c !== own)) continue;
+          labels[j] = c;
+          cand[j] = UNLABELLED;
+          queue[tail++] = j;
+          added[c]++;
+        }
+      }
+    }
+    const count = tail - waveEnd;
+    if (count === 0) break;
+    addedTotal += count;
+    iterations.push({ addedPerClass: added });
+  }
+  return { labels, iterations, addedTotal };
+}
