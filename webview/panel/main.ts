@@ -63,12 +63,17 @@ class LineChart {
       this.host.replaceChildren();
       const fg = themeColor('--vscode-foreground', '#cccccc');
       const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.35)');
-      const axis = (label: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif', labelFont: '11px sans-serif' });
+      const axis = (label: string, integer: boolean): uPlot.Axis => ({
+        label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '11px sans-serif', labelFont: '11px sans-serif',
+        labelSize: 18, size: 36,
+        // Epochs and iterations are whole numbers: never label 1.5.
+        ...(integer ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}),
+      });
       const markers = this.markers;
       this.plot = new uPlot({
         width, height: 180,
         scales: { x: { time: false }, y: this.logY ? { distr: 3 } : {} },
-        axes: [axis(this.xLabel), axis(this.yLabel)],
+        axes: [axis(this.xLabel, true), axis(this.yLabel, false)],
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         series: [{ label: this.xLabel }, ...names.map((n, i) => ({ label: n, stroke: colors[i], width: 1.5, points: { show: true, size: 4 } }))],
