@@ -1,0 +1,195 @@
+// The training configuration: defaults that work on any real section on a 2-core laptop, plus validated overrides,
+// deep-frozen so no stage can change a setting behind the run's back; the seed is part of it and is recorded.
+import { SeisGrowError } from '../io/errors';
+import type { BackendPreference } from '../shared/trainingProtocol';
+
+/** Every setting of a training run. */
+export interface TrainingConfig {
+  /** Seed of every random choice: initialisation, sampling, augmentation, validation split. */
+  seed: number;
+  backend: BackendPreference;
+  network: {
+    /** Poolings of the U-Net; input is padded to a multiple of 2^depth internally. */
+    depth: number;
+    /** Filters of the first block, doubled at each depth. */
+    baseFilters: number;
+    dropout: number;
+    /** The S6 reconstruction decoder (MSE on all inputs, labelled or not). */
+    reconstruction: boolean;
+  };
+  /** Epochs per stage (an epoch is `stepsPerEpoch` optimizer steps of both networks). */
+  epochs: { 1: number; 2: number; 3: number };
+  stepsPerEpoch: number;
+  batchSize: number;
+  /** Training patch height and width (clamped to the largest section; smaller sections are padded). */
+  patchSize: number;
+  /** Share of each batch drawn around labelled pixels; the rest anywhere (feeds the unlabelled terms). */
+  labelledPatchShare: number;
+  learningRate: number;
+  focalGamma: number;
+  /** 'balanced' weights classes by inverse frequency of the training labels (clamped), 'none' leaves them equal. */
+  classWeights: 'none' | 'balanced';
+  cps: {
+    /** Final λ of the pseudo term. */
+    lambda: number;
+    /** Epochs of stage 2 over which λ ramps up with exp(-5(1-t)^2). */
+    rampUpEpochs: number;
+    /** Pseudo-labelled pixels under this partner confidence are dropped. */
+    confidenceThreshold: number;
+  };
+  growth: {
+    /** Chebyshev radius of the neighbourhood of labels where pixels may be grown. */
+    radius: number;
+    /** Minimum mean probability of the predicted class. */
+    threshold: number;
+    /** Both networks' argmax must agree. */
+    requireAgreement: boolean;
+    /** DSRG: only grow a class next to a label of that same class. */
+    sameClassOnly: boolean;
+  };
+  reconWeight: number;
+  /** Share of labelled pixels (in square blocks) held out for validation. */
+  validationFraction: number;
+  validationBlock: number;
+  /** Overlap of tiles in overlap-tiled inference (pixels). */
+  inferenceOverlap: number;
+  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
+  /** Percentiles for robust normalisation. */
+  clipPercentiles: [number, number];
+}
+
+/** A partial override of any part of the config (deep). */
+export type ConfigOverrides = {
+  [K in keyof TrainingConfig]?: TrainingConfig[K] extends readonly unknown[] ? TrainingConfig[K]
+    : TrainingConfig[K] extends object ? Partial<TrainingConfig[K]> : TrainingConfig[K];
+};
+
+/** A frozen, validated config. */
+export type FrozenConfig = DeepReadonly<TrainingConfig>;
+
+/** Read-only all the way down. */
+export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** Defaults sized for a 2-core laptop: a small U-Net, 128-pixel patches, short epochs. */
+export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
+  seed: 1234,
+  backend: 'auto',
+  network: { depth: 3, baseFilters: 16, dropout: 0, reconstruction: false },
+  epochs: { 1: 8, 2: 8, 3: 4 },
+  stepsPerEpoch: 20,
+  batchSize: 8,
+  patchSize: 128,
+  labelledPatchShare: 0.75,
+  learningRate: 2e-3,
+  focalGamma: 2,
+  classWeights: 'none',
+  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
+  growth: { radius: 2, threshold: 0.9, requireAgreement: true, sameClassOnly: false },
+  reconWeight: 1,
+  validationFraction: 0.1,
+  validationBlock: 16,
+  inferenceOverlap: 32,
+  augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0 },
+  clipPercentiles: [1, 99],
+});
+
+/** Freeze an object and everything it holds. */
+export function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}
+
+/** A mutable deep copy (for merging). */
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Defaults + overrides → a validated, frozen config. Unknown keys and out-of-range values are clear errors. */
+export function makeConfig(overrides: ConfigOverrides | Record<string, unknown> = {}, base: FrozenConfig = DEFAULT_CONFIG): FrozenConfig {
+  const merged = clone(base) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(key in merged)) throw new SeisGrowError('bad-config', `unknown setting "${key}" (known: ${Object.keys(merged).join(', ')})`);
+    const current = merged[key];
+    if (typeof current === 'object' && current !== null && !Array.isArray(current)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SeisGrowError('bad-config', `setting "${key}" must be an object`);
+      const sub = current as Record<string, unknown>;
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v === undefined) continue;
+        if (!(k in sub)) throw new SeisGrowError('bad-config', `unknown setting "${key}.${k}" (known: ${Object.keys(sub).join(', ')})`);
+        sub[k] = v;
+      }
+    } else {
+      merged[key] = value;
+    }
+  }
+  const config = merged as unknown as TrainingConfig;
+  validateConfig(config);
+  return deepFreeze(config);
+}
+
+function fail(name: string, why: string, value: unknown): never {
+  throw new SeisGrowError('bad-config', `setting "${name}" ${why}, got ${JSON.stringify(value)}`);
+}
+
+function integer(name: string, v: unknown, min: number, max: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(name, `must be an integer in [${min}, ${max}]`, v);
+}
+
+function real(name: string, v: unknown, min: number, max: number, openMin = false): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (openMin && v === min)) fail(name, `must be a number in ${openMin ? '(' : '['}${min}, ${max}]`, v);
+}
+
+function bool(name: string, v: unknown): void {
+  if (typeof v !== 'boolean') fail(name, 'must be true or false', v);
+}
+
+/** Throws a SeisGrowError naming the first bad setting. */
+export function validateConfig(c: TrainingConfig): void {
+  integer('seed', c.seed, 0, 2 ** 32 - 1);
+  if (!['auto', 'wasm', 'tensorflow', 'cpu'].includes(c.backend)) fail('backend', 'must be auto, wasm, tensorflow or cpu', c.backend);
+  integer('network.depth', c.network.depth, 1, 6);
+  integer('network.baseFilters', c.network.baseFilters, 1, 256);
+  real('network.dropout', c.network.dropout, 0, 0.9);
+  bool('network.reconstruction', c.network.reconstruction);
+  for (const s of [1, 2, 3] as const) integer(`epochs.${s}`, c.epochs[s], 0, 100000);
+  integer('stepsPerEpoch', c.stepsPerEpoch, 1, 1000000);
+  integer('batchSize', c.batchSize, 1, 1024);
+  integer('patchSize', c.patchSize, 8, 4096);
+  real('labelledPatchShare', c.labelledPatchShare, 0, 1);
+  real('learningRate', c.learningRate, 0, 10, true);
+  real('focalGamma', c.focalGamma, 0, 10);
+  if (c.classWeights !== 'none' && c.classWeights !== 'balanced') fail('classWeights', 'must be "none" or "balanced"', c.classWeights);
+  real('cps.lambda', c.cps.lambda, 0, 1000);
+  integer('cps.rampUpEpochs', c.cps.rampUpEpochs, 0, 100000);
+  real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
+  integer('growth.radius', c.growth.radius, 0, 64);
+  real('growth.threshold', c.growth.threshold, 0, 1);
+  bool('growth.requireAgreement', c.growth.requireAgreement);
+  bool('growth.sameClassOnly', c.growth.sameClassOnly);
+  real('reconWeight', c.reconWeight, 0, 1000);
+  real('validationFraction', c.validationFraction, 0, 0.9);
+  integer('validationBlock', c.validationBlock, 1, 4096);
+  integer('inferenceOverlap', c.inferenceOverlap, 0, 4096);
+  bool('augment.flip', c.augment.flip);
+  real('augment.amplitudeScale', c.augment.amplitudeScale, 0, 1);
+  real('augment.noise', c.augment.noise, 0, 10);
+  integer('augment.shift', c.augment.shift, 0, 1024);
+  const p = c.clipPercentiles;
+  if (!Array.isArray(p) || p.length !== 2) fail('clipPercentiles', 'must be [low, high]', p);
+  real('clipPercentiles[0]', p[0], 0, 50);
+  real('clipPercentiles[1]', p[1], 50, 100);
+  if (p[0] >= p[1]) fail('clipPercentiles', 'must be increasing', p);
+}
+
+/** λ of the pseudo term at a point of stage 2: the sigmoid ramp-up exp(-5(1-t)²) of Laine & Aila, used by CPS. */
+export function rampedLambda(config: FrozenConfig, stage: number, epochIndex: number, step: number): number {
+  if (stage < 2) return 0;
+  const ramp = config.cps.rampUpEpochs;
+  if (stage > 2 || ramp === 0) return config.cps.lambda;
+  const t = Math.min(1, (epochIndex + step / config.stepsPerEpoch) / ramp);
+  return config.cps.lambda * Math.exp(-5 * (1 - t) * (1 - t));
+}

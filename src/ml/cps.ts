@@ -1,0 +1,264 @@
+// Cross pseudo supervision (Chen et al., CVPR 2021) from one network's point of view: a NetTrainer owns one U-Net and
+// its Adam optimizer, produces its per-pixel argmax + confidence for the partner, and takes one optimizer step on
+// sup + λ·pseudo(partner's argmax, weighted by the partner's confidence) + w·recon. The two NetTrainers of a run live
+// in two worker threads; only the Uint8 argmax and Float32 confidence maps travel between them.
+import * as tf from '@tensorflow/tfjs';
+import { SeisGrowError } from '../io/errors';
+import type { NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
+import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
+import { UNet } from './unet';
+
+/** A per-pixel pseudo-label map: argmax class and the network's confidence (max softmax probability). */
+export interface PseudoLabels {
+  argmax: Uint8Array;
+  confidence: Float32Array;
+}
+
+/** Argmax and max probability of softmax(logits) per pixel (NHWC logits → n·h·w maps). */
+export function pseudoLabelsFromLogits(logits: tf.Tensor4D): PseudoLabels {
+  const [argmax, confidence] = tf.tidy(() => {
+    const probs = tf.softmax(logits, -1);
+    return [tf.argMax(probs, -1).toInt(), tf.max(probs, -1)] as const;
+  });
+  try {
+    return { argmax: Uint8Array.from(argmax.dataSync()), confidence: Float32Array.from(confidence.dataSync()) };
+  } finally {
+    argmax.dispose();
+    confidence.dispose();
+  }
+}
+
+/** Pseudo labels for the unlabelled pixels only: where a (grown) label exists the supervised term already speaks. */
+export function pseudoTargets(partner: PseudoLabels, labels: Uint8Array): Int32Array {
+  if (partner.argmax.length !== labels.length) throw new SeisGrowError('bad-message', `pseudo-label map has ${partner.argmax.length} pixels, the batch ${labels.length}`);
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) out[i] = labels[i] === 255 ? partner.argmax[i] : 255;
+  return out;
+}
+
+/** One network of a CPS pair with its optimizer: the unit a training worker runs. */
+export class NetTrainer {
+  readonly net: UNet;
+  readonly spec: NetworkSpec;
+  private readonly training: WorkerTrainingSpec;
+  private readonly optimizer: tf.AdamOptimizer;
+  private sections: WorkerSection[] = [];
+
+  constructor(spec: NetworkSpec, training: WorkerTrainingSpec, seed: number) {
+    this.spec = spec;
+    this.training = training;
+    this.net = new UNet({ ...spec }, seed);
+    this.optimizer = tf.train.adam(training.learningRate);
+  }
+
+  /** Trainable parameters of the network. */
+  get parameterCount(): number {
+    return this.net.parameterCount;
+  }
+
+  /** Restore weights (and optimizer slots, when given) from a checkpoint. */
+  async setState(weights: SerializedTensor[], optimizer?: SerializedTensor[]): Promise<void> {
+    const record: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const t of weights) record[t.name] = { shape: t.shape, data: t.data };
+    this.net.setWeights(record);
+    if (optimizer && optimizer.length > 0) {
+      const named = optimizer.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape) }));
+      await this.optimizer.setWeights(named);
+      for (const n of named) n.tensor.dispose();
+    }
+  }
+
+  /** Weights and optimizer slots as flat buffers. */
+  async getState(): Promise<{ weights: SerializedTensor[]; optimizer: SerializedTensor[] }> {
+    const weights = Object.entries(this.net.getWeights()).map(([name, w]) => ({ name, shape: [...w.shape], data: Float32Array.from(w.data) }));
+    const named = await this.optimizer.getWeights();
+    const optimizer = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], data: Float32Array.from(n.tensor.dataSync()) }));
+    return { weights, optimizer };
+  }
+
+  /** This network's argmax + confidence on a batch (inference mode, no gradient): the partner's pseudo labels. */
+  pseudoLabels(x: Float32Array, n: number, h: number, w: number): PseudoLabels {
+    const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
+    try {
+      const logits = tf.tidy(() => this.net.forward(input, false).logits);
+      try {
+        return pseudoLabelsFromLogits(logits);
+      } finally {
+        logits.dispose();
+      }
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** One optimizer step; `partner` is null in stage 1 (or when λ = 0). Returns the loss terms. */
+  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number): NetLosses {
+    const pixels = n * h * w;
+    if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
+      throw new SeisGrowError('bad-message', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
+    }
+    const { focalGamma: gamma, classWeights, pseudoThreshold, reconWeight } = this.training;
+    const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
+    const target = tf.tensor3d(Int32Array.from(labels), [n, h, w], 'int32');
+    const pseudo = partner && lambda > 0 ? tf.tensor3d(pseudoTargets(partner, labels), [n, h, w], 'int32') : null;
+    const confidence = partner && lambda > 0 ? tf.tensor3d(partner.confidence, [n, h, w]) : null;
+    const parts: { sup?: tf.Scalar; pseudo?: tf.Scalar; recon?: tf.Scalar } = {};
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.net.forward(input, true);
+        const sup = focalLoss(out.logits, target, { gamma, ...(classWeights ? { classWeights } : {}) });
+        parts.sup = tf.keep(sup);
+        let total: tf.Scalar = sup;
+        if (pseudo && confidence) {
+          const p = confidenceAwarePseudoLoss(out.logits, pseudo, confidence, { gamma, threshold: pseudoThreshold, ...(classWeights ? { classWeights } : {}) });
+          parts.pseudo = tf.keep(p);
+          total = tf.add(total, tf.mul(p, lambda));
+        }
+        if (this.spec.reconstruction && out.reconstruction && reconWeight > 0) {
+          const r = mseLoss(out.reconstruction, input);
+          parts.recon = tf.keep(r);
+          total = tf.add(total, tf.mul(r, reconWeight));
+        }
+        return total as tf.Scalar;
+      }, this.net.trainableVariables);
+      this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      const total = value.dataSync()[0];
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      const read = (s?: tf.Scalar): number => (s ? s.dataSync()[0] : 0);
+      const losses = { sup: read(parts.sup), pseudo: read(parts.pseudo), recon: read(parts.recon), total };
+      if (!Number.isFinite(total)) throw new SeisGrowError('diverged', `training diverged (loss ${total}); lower the learning rate`);
+      return losses;
+    } finally {
+      input.dispose(); target.dispose(); pseudo?.dispose(); confidence?.dispose();
+      parts.sup?.dispose(); parts.pseudo?.dispose(); parts.recon?.dispose();
+    }
+  }
+
+  /** Hold normalised sections for whole-section inference (region growing, validation, prediction). */
+  setSections(sections: WorkerSection[]): void {
+    this.sections = sections;
+  }
+
+  /**
+   * Softmax probabilities (h·w·classes, pixel-major) of held or given sections: large sections by overlap-tiled
+   * inference, runs of equally shaped sections no larger than a patch (e.g. TGS images) whole, in batches.
+   */
+  async predict(which: (number | WorkerSection)[], patch: number, overlap: number, batchSize: number): Promise<{ height: number; width: number; probs: Float32Array }[]> {
+    const c = this.spec.inChannels;
+    const list = which.map((i) => {
+      const s = typeof i === 'number' ? this.sections[i] : i;
+      if (!s) throw new SeisGrowError('bad-message', `no section ${String(i)} (worker holds ${this.sections.length})`);
+      if (s.data.length !== s.height * s.width * c) throw new SeisGrowError('bad-message', `section of ${s.height}×${s.width} holds ${s.data.length} values`);
+      return s;
+    });
+    const out: { height: number; width: number; probs: Float32Array }[] = [];
+    let i = 0;
+    while (i < list.length) {
+      const s = list[i];
+      if (s.height > patch || s.width > patch) {
+        out.push({ height: s.height, width: s.width, probs: await this.predictSection(s, patch, overlap, batchSize) });
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < list.length && j - i < batchSize && list[j].height === s.height && list[j].width === s.width) j++;
+      const n = j - i;
+      const px = s.height * s.width;
+      const batch = new Float32Array(n * px * c);
+      for (let k = 0; k < n; k++) batch.set(list[i + k].data, k * px * c);
+      const probs = await this.forwardProbabilities(batch, n, s.height, s.width);
+      const per = px * this.spec.classes;
+      for (let k = 0; k < n; k++) out.push({ height: s.height, width: s.width, probs: probs.slice(k * per, (k + 1) * per) });
+      i = j;
+    }
+    return out;
+  }
+
+  /** Softmax probabilities of an NHWC batch in inference mode. */
+  async forwardProbabilities(batch: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+    const c = this.spec.inChannels;
+    const probs = tf.tidy(() => tf.softmax(this.net.forward(tf.tensor4d(batch, [n, h, w, c]), false).logits, -1));
+    try {
+      return (await probs.data()) as Float32Array;
+    } finally {
+      probs.dispose();
+    }
+  }
+
+  /** Probabilities of one section by overlap-tiled inference. */
+  async predictSection(s: WorkerSection, patch: number, overlap: number, batchSize: number): Promise<Float32Array> {
+    return tiledProbabilities(s.data, s.height, s.width, this.spec.inChannels, this.spec.classes, patch, overlap, batchSize,
+      (batch, n, h, w) => this.forwardProbabilities(batch, n, h, w));
+  }
+
+  /** Free the network and optimizer. */
+  dispose(): void {
+    this.net.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+/** Start offsets of tiles of size `tile` covering `length` with at least `overlap` pixels shared between neighbours. */
+export function tileStarts(length: number, tile: number, overlap: number): number[] {
+  if (length <= tile) return [0];
+  const stride = Math.max(1, tile - overlap);
+  const starts: number[] = [];
+  for (let s = 0; s + tile < length; s += stride) starts.push(s);
+  starts.push(length - tile);
+  return starts;
+}
+
+/** Blending weight along one axis of a tile: a linear ramp over the overlap, never zero, so every pixel is covered. */
+function ramp(size: number, overlap: number): Float32Array {
+  const w = new Float32Array(size);
+  for (let i = 0; i < size; i++) w[i] = Math.min(1, (i + 1) / (overlap + 1), (size - i) / (overlap + 1));
+  return w;
+}
+
+/**
+ * Overlap-tiled inference of a whole section: tiles of `patch` pixels (the section's own size along an axis that is
+ * smaller), batched, blended with linear-ramp weights over the overlaps so tile borders leave no seams.
+ */
+export async function tiledProbabilities(
+  data: Float32Array, height: number, width: number, channels: number, classes: number, patch: number, overlap: number, batchSize: number,
+  predictBatch: (batch: Float32Array, n: number, h: number, w: number) => Promise<Float32Array>,
+): Promise<Float32Array> {
+  const th = Math.min(patch, height);
+  const tw = Math.min(patch, width);
+  const ys = tileStarts(height, th, overlap);
+  const xs = tileStarts(width, tw, overlap);
+  const wy = ramp(th, ys.length > 1 ? overlap : 0);
+  const wx = ramp(tw, xs.length > 1 ? overlap : 0);
+  const acc = new Float32Array(height * width * classes);
+  const norm = new Float32Array(height * width);
+  const tiles = ys.flatMap((y) => xs.map((x) => [y, x] as const));
+  for (let t0 = 0; t0 < tiles.length; t0 += batchSize) {
+    const group = tiles.slice(t0, t0 + batchSize);
+    const batch = new Float32Array(group.length * th * tw * channels);
+    group.forEach(([y0, x0], k) => {
+      for (let y = 0; y < th; y++) {
+        const src = ((y0 + y) * width + x0) * channels;
+        batch.set(data.subarray(src, src + tw * channels), ((k * th + y) * tw) * channels);
+      }
+    });
+    const probs = await predictBatch(batch, group.length, th, tw);
+    group.forEach(([y0, x0], k) => {
+      for (let y = 0; y < th; y++) {
+        for (let x = 0; x < tw; x++) {
+          const weight = wy[y] * wx[x];
+          const p = (y0 + y) * width + x0 + x;
+          norm[p] += weight;
+          const src = ((k * th + y) * tw + x) * classes;
+          const dst = p * classes;
+          for (let c = 0; c < classes; c++) acc[dst + c] += weight * probs[src + c];
+        }
+      }
+    });
+  }
+  for (let p = 0; p < norm.length; p++) {
+    const inv = 1 / norm[p];
+    for (let c = 0; c < classes; c++) acc[p * classes + c] *= inv;
+  }
+  return acc;
+}

@@ -1,0 +1,221 @@
+// Typed messages of the training channel: engine → subscribers (CLI, extension, panel) and host ↔ training worker.
+// Protocol types only: no vscode, DOM or node imports, so the webview, the host and the worker all share them.
+
+/** A training stage: 1 supervised, 2 cross pseudo supervision, 3 seeded region growing. */
+export type StageNumber = 1 | 2 | 3;
+
+/** Which backend the training workers asked for. */
+export type BackendPreference = 'auto' | 'wasm' | 'tensorflow' | 'cpu';
+
+/** The loss terms of one network for one step or averaged over an epoch. */
+export interface NetLosses {
+  /** Confidence-aware focal loss on (possibly grown) labelled pixels. */
+  sup: number;
+  /** Pseudo loss against the partner network's argmax (0 in stage 1). */
+  pseudo: number;
+  /** Reconstruction MSE of the optional S6 decoder (0 when off). */
+  recon: number;
+  /** sup + λ·pseudo + w·recon, what the optimizer minimised. */
+  total: number;
+}
+
+/** Scores of a confusion matrix, as the metrics module defines them (design.md). */
+export interface SegmentationScores {
+  perClassIoU: (number | null)[];
+  meanIoU: number;
+  pixelAccuracy: number;
+  meanClassAccuracy: number;
+  frequencyWeightedIoU: number;
+}
+
+/** One epoch's record: what metrics.json stores and what the panel charts. */
+export interface EpochRecord {
+  stage: StageNumber;
+  /** 1-based epoch within the stage. */
+  epoch: number;
+  /** Loss averages over the epoch's steps, per network. */
+  losses: { a: NetLosses; b: NetLosses };
+  /** λ of the pseudo term at the end of the epoch (after ramp-up). */
+  lambda: number;
+  /** Scores of the two networks' mean prediction on the validation split of the labelled pixels (null when empty). */
+  validation: SegmentationScores | null;
+  /** How many validation pixels were scored. */
+  validationPixels: number;
+  /** Pixels carrying a training label after this epoch (grown labels in stage 3). */
+  labelledPixels: number;
+  seconds: number;
+  /** Estimated seconds left for the whole request. */
+  etaSeconds: number;
+}
+
+/** Per-iteration (per flood wave) growth counts of one region-growing pass. */
+export interface GrowthRecord {
+  stage: StageNumber;
+  epoch: number;
+  /** Counts of newly labelled pixels per class, one entry per wave. */
+  iterations: number[][];
+  addedTotal: number;
+  /** Labelled pixels per class after growing (training labels, all sections). */
+  labelledPerClass: number[];
+  /** Fraction of all pixels that carry a label after growing. */
+  labelledFraction: number;
+}
+
+/** What the backend turned out to be, with the reason when it is not what was asked for. */
+export interface BackendReport {
+  name: string;
+  requested: BackendPreference;
+  fallbackReason?: string;
+  tfjsVersion: string;
+  /** Worker threads training in parallel (one network each). */
+  workers: number;
+  parameterCount: number;
+}
+
+/** The outcome of a training request. */
+export interface RunSummary {
+  status: 'completed' | 'cancelled';
+  stagesCompleted: StageNumber[];
+  /** Directory of the last complete checkpoint, when one was written. */
+  checkpoint: string | null;
+  epochs: EpochRecord[];
+  seconds: number;
+}
+
+/** Events of a training run, keyed on `type`; the CLI prints them, the extension forwards them to the panel. */
+export type TrainingEvent =
+  | { type: 'backend'; backend: BackendReport }
+  | { type: 'stageStart'; stage: StageNumber; epochs: number; stepsPerEpoch: number }
+  | { type: 'step'; stage: StageNumber; epoch: number; step: number; steps: number; losses: { a: NetLosses; b: NetLosses } }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'growth'; record: GrowthRecord }
+  | { type: 'checkpoint'; path: string; stage: StageNumber; epoch: number }
+  | { type: 'stageEnd'; stage: StageNumber; seconds: number }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'error'; message: string; code?: string }
+  | { type: 'done'; summary: RunSummary };
+
+/** Weights or optimizer slots: named tensors as flat float32 buffers (transferable). */
+export interface SerializedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** The network's shape-defining settings, shared by both workers and recorded in checkpoints. */
+export interface NetworkSpec {
+  inChannels: number;
+  classes: number;
+  depth: number;
+  baseFilters: number;
+  dropout: number;
+  reconstruction: boolean;
+}
+
+/** What a worker needs to train: loss and optimizer settings. */
+export interface WorkerTrainingSpec {
+  learningRate: number;
+  focalGamma: number;
+  classWeights: number[] | null;
+  pseudoThreshold: number;
+  reconWeight: number;
+}
+
+/** A 2D section held by a worker for inference (already normalised). */
+export interface WorkerSection {
+  height: number;
+  width: number;
+  data: Float32Array;
+}
+
+/** Host → worker requests; each carries an id that the matching reply echoes. */
+export type ToWorker =
+  | {
+      type: 'init';
+      id: number;
+      role: 'a' | 'b';
+      backend: BackendPreference;
+      wasmDir?: string;
+      network: NetworkSpec;
+      training: WorkerTrainingSpec;
+      seed: number;
+      weights?: SerializedTensor[];
+      optimizer?: SerializedTensor[];
+    }
+  | { type: 'setSections'; id: number; sections: WorkerSection[] }
+  | {
+      type: 'trainStep';
+      id: number;
+      /** NHWC input batch, n·h·w·inChannels. */
+      x: Float32Array;
+      n: number;
+      h: number;
+      w: number;
+      /** n·h·w labels, 255 = unlabelled. */
+      labels: Uint8Array;
+      /** Weight of the pseudo term; 0 = no pseudo exchange this step. */
+      lambda: number;
+    }
+  | { type: 'partnerPseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
+  | {
+      type: 'predict';
+      id: number;
+      /** Indices of held sections, or sections sent with the request (predicted without being kept). */
+      sections: (number | WorkerSection)[];
+      patch: number;
+      overlap: number;
+      batchSize: number;
+    }
+  | { type: 'getState'; id: number }
+  | { type: 'dispose'; id: number };
+
+/** Worker → host replies and notices. */
+export type FromWorker =
+  | { type: 'ready'; id: number; backend: Omit<BackendReport, 'workers' | 'parameterCount'>; parameterCount: number }
+  | { type: 'ok'; id: number }
+  | { type: 'pseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
+  | { type: 'stepDone'; id: number; losses: NetLosses }
+  | { type: 'probabilities'; id: number; sections: { height: number; width: number; probs: Float32Array }[] }
+  | { type: 'state'; id: number; weights: SerializedTensor[]; optimizer: SerializedTensor[] }
+  | { type: 'error'; id: number; message: string; code?: string }
+  | { type: 'log'; message: string };
+
+/** The `type` of every host → worker message, for validation at the boundary. */
+export const TO_WORKER_TYPES: readonly ToWorker['type'][] = ['init', 'setSections', 'trainStep', 'partnerPseudo', 'predict', 'getState', 'dispose'];
+
+/** The `type` of every worker → host message. */
+export const FROM_WORKER_TYPES: readonly FromWorker['type'][] = ['ready', 'ok', 'pseudo', 'stepDone', 'probabilities', 'state', 'error', 'log'];
+
+/** The buffers of a message that can be transferred instead of copied (never shared between two receivers). */
+export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const add = (a: ArrayBufferView): void => {
+    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !out.includes(a.buffer)) out.push(a.buffer);
+  };
+  switch (message.type) {
+    case 'trainStep': add(message.x); add(message.labels); break;
+    case 'partnerPseudo': case 'pseudo': add(message.argmax); add(message.confidence); break;
+    case 'probabilities': for (const s of message.sections) add(s.probs); break;
+    case 'state': for (const t of [...message.weights, ...message.optimizer]) add(t.data); break;
+    case 'setSections': for (const s of message.sections) add(s.data); break;
+    case 'predict': for (const s of message.sections) if (typeof s !== 'number') add(s.data); break;
+    case 'init': for (const t of [...(message.weights ?? []), ...(message.optimizer ?? [])]) add(t.data); break;
+    default: break;
+  }
+  return out;
+}
+
+/** True when a value from a message port is a well-formed worker → host message (checked before use). */
+export function isFromWorker(value: unknown): value is FromWorker {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { type?: unknown; id?: unknown };
+  if (typeof m.type !== 'string' || !(FROM_WORKER_TYPES as readonly string[]).includes(m.type)) return false;
+  return m.type === 'log' || (typeof m.id === 'number' && Number.isInteger(m.id));
+}
+
+/** True when a value is a well-formed host → worker message. */
+export function isToWorker(value: unknown): value is ToWorker {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { type?: unknown; id?: unknown };
+  return typeof m.type === 'string' && (TO_WORKER_TYPES as readonly string[]).includes(m.type) && typeof m.id === 'number' && Number.isInteger(m.id);
+}
