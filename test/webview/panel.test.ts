@@ -51,18 +51,17 @@ function engineEvents(): TrainingEvent[] {
 
 /** Non-transparent pixels of a canvas that are close to an RGB colour. */
 async function pixelsNear(page: Page, selector: string, hex: string, tolerance = 40): Promise<number> {
-  return page.evaluate(([sel, color, tol]) => {
-    const canvas = document.querySelector(sel as string) as HTMLCanvasElement;
-    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const c = color as string;
-    const [r, g, b] = [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  // A string, not a function: this file is type-checked without the DOM library.
+  return page.evaluate(`(() => {
+    const canvas = document.querySelector(${JSON.stringify(selector)});
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(${JSON.stringify(hex)}.slice(i, i + 2), 16));
     let n = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 200 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < (tol as number)) n++;
+      if (data[i + 3] > 200 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < ${tolerance}) n++;
     }
     return n;
-  }, [selector, hex, tolerance] as const);
+  })()`);
 }
 
 /** Stub of VS Code's webview API recording posts, plus a dark theme's variables, installed before the page's script. */
@@ -119,7 +118,7 @@ describe('training panel webview (Chromium)', function () {
     await page.addInitScript({ content: 'window.__name = (f) => f;' });
     await page.addInitScript({ content: stubScript });
     await page.goto(base + '/');
-    await page.waitForFunction(() => document.getElementById('empty') !== null, undefined, { timeout: 5000 }).catch((e) => { throw new Error(`panel did not start: ${JSON.stringify(posted)} ${e}`); });
+    await page.waitForFunction("document.getElementById('empty') !== null", undefined, { timeout: 5000 }).catch((e) => { throw new Error(`panel did not start: ${JSON.stringify(posted)} ${e}`); });
   });
 
   after(async () => {
@@ -128,7 +127,7 @@ describe('training panel webview (Chromium)', function () {
   });
 
   async function send(state: PanelState): Promise<void> {
-    await page.evaluate((s) => window.postMessage({ type: 'state', state: s }, '*'), state as unknown as Record<string, unknown>);
+    await page.evaluate(`window.postMessage(${JSON.stringify({ type: 'state', state })}, '*')`);
   }
 
   it('says ready, shows the empty state, and reports no CSP or script errors', async () => {
@@ -182,8 +181,8 @@ describe('training panel webview (Chromium)', function () {
     run = reduceRun(run, { type: 'step', stage: 1, epoch: 2, step: 5, steps: 10, losses: { a: losses(1, 0), b: losses(1, 0) } });
     await send({ run, comparison: null });
     assert.equal(await page.isVisible('#stop'), true);
-    const width = await page.$eval('#progress-bar', (e) => (e as HTMLElement).style.width);
-    assert.equal(width, '38%');
+    const width = await page.getAttribute('#progress-bar', 'style');
+    assert.equal(width, 'width: 38%;');
     posted.length = 0;
     await page.click('#stop');
     assert.deepEqual(posted, [{ type: 'stop' }]);
