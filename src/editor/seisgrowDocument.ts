@@ -309,7 +309,7 @@ export class SeisGrowDocumentModel {
     if (edit.palette) { this.currentPalette = [...edit.palette.after]; this.onDidChangePaletteEmitter.fire(this.currentPalette); }
     this.onDidEditEmitter.fire(edit);
     // A stroke is already on the painting webview's canvas, but other panels of this document must refetch.
-    this.onDidChangeLabelsEmitter.fire(notifyAll || !edit.section ? {} : { section: edit.section });
+    if (edit.voxels.length > 0) this.onDidChangeLabelsEmitter.fire(notifyAll || !edit.section ? {} : { section: edit.section });
   }
 
   /** Undo `edit` (VS Code calls this through the closure given with onDidChangeCustomDocument). */
@@ -318,7 +318,7 @@ export class SeisGrowDocumentModel {
     this.history.popUndone(edit);
     revertEdit(this.labels!, edit);
     if (edit.palette) { this.currentPalette = [...edit.palette.before]; this.onDidChangePaletteEmitter.fire(this.currentPalette); }
-    this.onDidChangeLabelsEmitter.fire(edit.section && !edit.palette ? { section: edit.section } : {});
+    if (edit.voxels.length > 0) this.onDidChangeLabelsEmitter.fire(edit.section && !edit.palette ? { section: edit.section } : {});
   }
 
   /** Redo `edit`. */
@@ -327,7 +327,7 @@ export class SeisGrowDocumentModel {
     applyEdit(this.labels!, edit);
     this.history.push(edit);
     if (edit.palette) { this.currentPalette = [...edit.palette.after]; this.onDidChangePaletteEmitter.fire(this.currentPalette); }
-    this.onDidChangeLabelsEmitter.fire(edit.section && !edit.palette ? { section: edit.section } : {});
+    if (edit.voxels.length > 0) this.onDidChangeLabelsEmitter.fire(edit.section && !edit.palette ? { section: edit.section } : {});
   }
 
   /** Write the labels and palette to the current sidecar (atomically). Does nothing when labels are read-only. */
@@ -356,6 +356,12 @@ export class SeisGrowDocumentModel {
     const paths = sidecarPathsFor(abs);
     writeSidecarLabels(this.labels!, paths.labels, this.sidecarLayout);
     writePaletteFile(paths.classes, this.currentPalette, abs);
+  }
+
+  /** Make later saves write labels to `labelsPath` (a `.labels.npy`); nothing is written until the next save. */
+  retargetSidecar(labelsPath: string): void {
+    if (!this.labelsEditable) throw new SeisGrowError('labels-read-only', `labels cannot be saved: ${this.labelsProblem?.message ?? 'the file could not be read'}`, this.path);
+    this.currentSidecar = sidecarPathsForTarget(resolve(labelsPath));
   }
 
   private writeSidecar(paths: SidecarPaths): void {
