@@ -5,7 +5,9 @@ export type Verb = (args: string[]) => Promise<number>;
 
 /** Every verb with its one-line summary; add a line here for a new verb (module src/cli/<name>.ts). */
 export const verbs: Record<string, { summary: string; load: () => Promise<Verb> }> = {
-  info: { summary: 'describe a SEG-Y or NPY volume (shape, line ranges, sample axis, encoding)', load: async () => (await import('./info')).default },
-  slice: { summary: 'write one inline, crossline or time slice as a float32 NPY file', load: async () => (await import('./slice')).default },
-  demo: { summary: 'run on the embedded F3 sample', load: async () => (await import('./demo')).default },
+  // require(), not import(): esbuild still bundles it lazily, and mocha's tsx/cjs hook can resolve it (a native
+  // dynamic import() of a .ts path cannot be resolved under tsx/cjs).
+  info: { summary: 'describe a SEG-Y or NPY volume (shape, line ranges, sample axis, encoding)', load: async () => (require('./info') as typeof import('./info')).default },
+  slice: { summary: 'write one inline, crossline or time slice as a float32 NPY file', load: async () => (require('./slice') as typeof import('./slice')).default },
+  demo: { summary: 'run on the embedded F3 sample', load: async () => (require('./demo') as typeof import('./demo')).default },
 };
