@@ -9,7 +9,7 @@ import { colormapLut, packRGBA, unpackRGBA, COLORMAP_IDS } from '../../webview/s
 import { classColorTable, displayRange, renderAmplitudes, renderClassLayers, sectionPercentiles } from '../../webview/src/render';
 import { StrokeBuilder } from '../../webview/src/paint';
 import { SectionStore, SupersededError } from '../../webview/src/sectionStore';
-import { niceStep, ticks } from '../../webview/src/sectionView';
+import { niceStep, ticks } from '../../webview/src/ticks';
 
 const volume = { shape: [4, 6, 10] as const, inlines: [100, 102, 104, 106], crosslines: [20, 21, 22, 23, 24, 25] };
 
