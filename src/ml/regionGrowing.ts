@@ -1,7 +1,8 @@
 // Stage 3 label updates: seeded region growing (after DSRG). Unlabelled pixels near existing labels take the
 // network's predicted class where it is confident (and, with two networks, where they agree). Implemented as a
-// breadth-first flood from the label frontier, so each pixel's neighbourhood is scanned once: O(pixels × radius²),
-// never repeated whole-image dilations.
+// breadth-first flood from the label frontier: each labelled pixel's neighbourhood is visited once (wide windows
+// row by row through "next free pixel" pointers), so the cost is O(pixels × radius²) at most, never repeated
+// whole-image dilations.
 
 /** The label value that marks an unlabelled pixel. */
 export const UNLABELLED = 255;
@@ -119,8 +120,25 @@ export function growLabels(
   if (radius === 0 || tail === 0 || tail === n) return { labels, iterations, addedTotal };
 
   const cand = growthCandidates(n, probsA, probsB, classes, opts.threshold, opts.requireAgreement);
-  // Labelled pixels can never be added again; marking them ineligible makes the inner test a single load.
+  // Labelled pixels can never be added again; marking them ineligible keeps them out of the free set.
   for (let q = 0; q < tail; q++) cand[queue[q]] = UNLABELLED;
+  // Wide windows: "next free pixel" pointers (union-find with path halving over the raster order) make scanning a
+  // window row cost O(1 + pixels claimed) instead of O(2r+1). Narrow windows are cheaper to scan directly.
+  const skipList = radius >= 3;
+  const next = skipList ? new Int32Array(n + 1) : null;
+  if (next) {
+    for (let i = 0; i < n; i++) next[i] = cand[i] === UNLABELLED ? i + 1 : i;
+    next[n] = n;
+  }
+  const find = (j: number): number => {
+    const nx = next as Int32Array;
+    while (nx[j] !== j) {
+      const up = nx[nx[j]];
+      nx[j] = up;
+      j = up;
+    }
+    return j;
+  };
 
   let head = 0;
   while (head < tail && iterations.length < maxIterations) {
@@ -136,14 +154,27 @@ export function growLabels(
       const x0 = px > radius ? px - radius : 0;
       const x1 = px + radius < width ? px + radius : width - 1;
       for (let y = y0; y <= y1; y++) {
-        const row = y * width;
-        for (let j = row + x0, end = row + x1; j <= end; j++) {
-          const c = cand[j];
-          if (c === UNLABELLED || (sameClassOnly && c !== own)) continue;
-          labels[j] = c;
-          cand[j] = UNLABELLED;
-          queue[tail++] = j;
-          added[c]++;
+        const end = y * width + x1;
+        if (next) {
+          for (let j = find(y * width + x0); j <= end; j = find(j + 1)) {
+            const c = cand[j];
+            // DSRG: a free pixel of another class stays free for a neighbour of its own class.
+            if (sameClassOnly && c !== own) continue;
+            labels[j] = c;
+            cand[j] = UNLABELLED;
+            next[j] = j + 1;
+            queue[tail++] = j;
+            added[c]++;
+          }
+        } else {
+          for (let j = y * width + x0; j <= end; j++) {
+            const c = cand[j];
+            if (c === UNLABELLED || (sameClassOnly && c !== own)) continue;
+            labels[j] = c;
+            cand[j] = UNLABELLED;
+            queue[tail++] = j;
+            added[c]++;
+          }
         }
       }
     }
