@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ConfusionMatrix, tgsScore } from '../../src/ml/metrics';
 import { Rng } from '../../src/ml/random';
+import { applyScaler, robustScaler } from '../../src/ml/data';
 
 const PEER = String.raw`
 import json, sys
@@ -116,6 +117,40 @@ describe('metrics against numpy', () => {
     cases.forEach((c, i) => {
       const ours = tgsScore({ data: Uint8Array.from(c.truth), count: c.count, h: c.h, w: c.w }, { data: Uint8Array.from(c.pred), count: c.count, h: c.h, w: c.w });
       close(ours, peer[i].tgs, `case ${i} TGS`);
+    });
+  });
+});
+
+describe('robust scaler against numpy.percentile', () => {
+  it('low/high clip values equal numpy.percentile (linear) on 20 random arrays, and scaled values match', () => {
+    const rng = new Rng(99);
+    const cases = Array.from({ length: 20 }, () => {
+      const n = 1 + rng.int(3000);
+      const heavy = rng.bool(0.5);
+      const values = Array.from({ length: n }, () => Math.fround(heavy ? rng.normal() / Math.max(1e-3, rng.next()) : rng.uniform(-3e4, 3e4)));
+      const lo = rng.pick([0, 0.5, 1, 2, 5]);
+      return { values, lo, hi: 100 - rng.pick([0, 0.5, 1, 2, 5]) };
+    });
+    const script = String.raw`
+import json, sys
+import numpy as np
+out = []
+for c in json.load(sys.stdin):
+    v = np.array(c['values'], dtype=np.float32).astype(np.float64)
+    lo, hi = np.percentile(v, [c['lo'], c['hi']])
+    scaled = ((np.clip(v, lo, hi) - (lo + hi) / 2) / ((hi - lo) / 2) if hi > lo else np.zeros_like(v)).astype(np.float32)
+    out.append({'lo': float(lo), 'hi': float(hi), 'scaled': scaled.tolist()})
+json.dump(out, sys.stdout)
+`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`python peer failed: ${r.stderr}`);
+    const peer = JSON.parse(r.stdout) as { lo: number; hi: number; scaled: number[] }[];
+    cases.forEach((c, i) => {
+      const p = robustScaler(c.values, { lowPercentile: c.lo, highPercentile: c.hi });
+      const tol = 1e-12 * Math.max(1, Math.abs(peer[i].lo), Math.abs(peer[i].hi));
+      assert.ok(Math.abs(p.low - peer[i].lo) <= tol && Math.abs(p.high - peer[i].hi) <= tol, `case ${i}: ours ${p.low}, ${p.high}; numpy ${peer[i].lo}, ${peer[i].hi}`);
+      const ours = applyScaler(p, c.values);
+      ours.forEach((v, k) => assert.ok(Math.abs(v - peer[i].scaled[k]) <= 2e-7 * Math.max(1, Math.abs(v)), `case ${i} value ${k}: ${v} vs ${peer[i].scaled[k]}`));
     });
   });
 });

@@ -5,6 +5,8 @@ import {
 } from '../../src/ml/data';
 import { Rng } from '../../src/ml/random';
 import { sparseTraceLabels } from '../../src/ml/sparseLabels';
+import { readNpy } from '../../src/io/npy';
+import { describeWithSharedData, sharedData } from '../support/sharedData';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
@@ -254,5 +256,41 @@ describe('augmentation', () => {
     const base = weakStrongPair(smooth, null, n, h, w, new Rng(10), { amplitudeScale: 1, noiseStd: 0, strongAmplitudeScale: 1, strongNoiseStd: 0, cutout: 0 }).weak;
     for (let i = 0; i < base.length; i++) { dw += Math.abs(p.weak[i] - base[i]); ds += Math.abs(p.strong[i] - base[i]); }
     assert.ok(ds > 2 * dw, `strong deviation ${ds} vs weak ${dw}`);
+  });
+});
+
+describeWithSharedData('data pipeline on a real F3 inline (462×951, 10 classes)', () => {
+  let seismic: Float32Array;
+  let truth: Uint8Array;
+  const rows = 462, cols = 951;
+  before(async () => {
+    const s = await readNpy(sharedData('f3-sections', 'inline_130_seismic_f32.npy'));
+    const l = await readNpy(sharedData('f3-sections', 'inline_130_labels.npy'));
+    assert.deepEqual([...s.shape], [rows, cols]);
+    seismic = Float32Array.from(s.data as ArrayLike<number>);
+    truth = Uint8Array.from(l.data as ArrayLike<number>);
+  });
+
+  it('scales ±3e4 amplitudes into [-1, 1] with ~2 % clipped', () => {
+    const p = robustScaler(seismic);
+    assert.ok(p.low < 0 && p.high > 0 && p.high - p.low > 1000, JSON.stringify(p));
+    const out = applyScaler(p, seismic);
+    let clipped = 0;
+    for (const v of out) { assert.ok(v >= -1 && v <= 1); if (Math.abs(v) === 1) clipped++; }
+    assert.ok(clipped / out.length > 0.015 && clipped / out.length < 0.025, `${clipped / out.length}`);
+  });
+
+  it('samples 128×128 patches that mostly contain some of 8 well-like traces, and tiles back without seams', async () => {
+    const sparse = sparseTraceLabels(truth, rows, cols, 8);
+    const section = { data: applyScaler(robustScaler(seismic), seismic), rows, cols };
+    const batch = samplePatches(section, sparse, 128, 128, 64, new Rng(1));
+    let withLabels = 0;
+    for (let k = 0; k < 64; k++) if (batch.labels.subarray(k * 128 * 128, (k + 1) * 128 * 128).some((v) => v !== 255)) withLabels++;
+    assert.ok(withLabels >= 50, `${withLabels}/64`);
+    const tiled = await tiledPredict(section, 128, 32, pixelwise);
+    const whole = await pixelwise(section.data, 1, rows, cols);
+    let maxErr = 0;
+    for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled.probs[i] - whole[i]));
+    assert.ok(maxErr < 1e-6, `max error ${maxErr}`);
   });
 });

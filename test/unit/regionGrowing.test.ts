@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { growLabels, growthCandidates, GrowOptions } from '../../src/ml/regionGrowing';
 import { Rng } from '../../src/ml/random';
+import { sparseTraceLabels } from '../../src/ml/sparseLabels';
+import { readNpy } from '../../src/io/npy';
+import { describeWithSharedData, sharedData } from '../support/sharedData';
 
 /** Probabilities where each pixel puts `p` on one class and the rest evenly on the others. */
 function peaked(classOf: number[], p: number[] | number, classes: number): Float32Array {
@@ -149,5 +152,30 @@ describe('growLabels', () => {
       assert.equal(ours.addedTotal, ref.iterations.flat().reduce((x, y) => x + y, 0));
       for (let i = 0; i < h * w; i++) if (seeds[i] !== 255) assert.equal(ours.labels[i], seeds[i]);
     }
+  });
+});
+
+describeWithSharedData('growLabels on a real F3 crossline (462×651, 10 classes)', () => {
+  it('from 8 well-like traces with an oracle, DSRG grows every unit it touches and never mislabels', async () => {
+    const l = await readNpy(sharedData('f3-sections', 'crossline_327_labels.npy'));
+    const [h, w] = l.shape as [number, number];
+    const truth = Uint8Array.from(l.data as ArrayLike<number>);
+    const C = 10;
+    const seeds = sparseTraceLabels(truth, h, w, 8);
+    // oracle probabilities: 0.91 on the true class, except a 40-column band where the "network" is unsure (0.3)
+    const probs = new Float32Array(h * w * C).fill(0.01);
+    for (let i = 0; i < h * w; i++) probs[i * C + truth[i]] = i % w >= 300 && i % w < 340 ? 0.3 : 0.91;
+    const r = growLabels(seeds, h, w, probs, null, C, { radius: 1, threshold: 0.5, requireAgreement: false, sameClassOnly: true });
+    let grown = 0;
+    for (let i = 0; i < h * w; i++) {
+      const x = i % w;
+      if (x >= 300 && x < 340 && seeds[i] === 255) assert.equal(r.labels[i], 255, 'unsure band stays unlabelled');
+      if (r.labels[i] !== 255) { assert.equal(r.labels[i], truth[i]); grown++; }
+    }
+    const present = new Set(truth);
+    assert.ok(grown / (h * w) > 0.9, `grown ${grown / (h * w)}`);
+    assert.equal(r.addedTotal + seeds.filter((v) => v !== 255).length, grown);
+    assert.ok(r.iterations.length > 10);
+    assert.ok(present.size >= 8);
   });
 });
