@@ -2,10 +2,12 @@
 // registers itself and hands back what the others need.
 import * as vscode from 'vscode';
 import { SEISMIC_EDITOR_VIEW_TYPE, SeisGrowEditorProvider } from './editor/provider';
+import { registerTraining, type TrainingController } from './training';
 
 /** What activate() returns: the parts other extensions' tests (and our own host tests) reach. */
 export interface SeisGrowApi {
   readonly editors: SeisGrowEditorProvider;
+  readonly training: TrainingController;
 }
 
 /** Extension entry point. */
@@ -20,7 +22,8 @@ export function activate(context: vscode.ExtensionContext): SeisGrowApi {
     }),
     vscode.commands.registerCommand('seisgrow.saveLabelsAs', () => editors.saveLabelsAs()),
   );
-  return { editors };
+  const training = registerTraining(context, editors, log);
+  return { editors, training };
 }
 
 async function pickVolume(): Promise<vscode.Uri | undefined> {

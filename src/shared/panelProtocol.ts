@@ -89,3 +89,43 @@ export function parseFromPanelMessage(value: unknown): FromPanelMessage | null {
   if (Object.keys(value).length !== 1) return null;
   return { type } as FromPanelMessage;
 }
+
+// ---------------------------------------------------------------- the inspect view (same bundle, data-view="inspect")
+
+/** One section a run trained on, as the inspect view lists it. */
+export interface InspectSectionEntry {
+  readonly k: number;
+  readonly title: string;
+}
+
+/** Host → inspect view. Arrays are binary (rows × cols, row-major), never JSON number lists. */
+export type ToInspectMessage =
+  | { readonly type: 'inspectInit'; readonly title: string; readonly classNames: readonly string[]; readonly classColors: readonly string[]; readonly sections: readonly InspectSectionEntry[]; readonly current: number }
+  | {
+      readonly type: 'inspectSection'; readonly k: number; readonly title: string; readonly rows: number; readonly cols: number;
+      /** Float32 amplitudes. */
+      readonly seismic: ArrayBuffer;
+      /** Uint8 seed labels (the user's), 255 = none. */
+      readonly seeds: ArrayBuffer;
+      /** Uint8 labels added by growing, 255 = none. */
+      readonly grown: ArrayBuffer | null;
+      /** Uint8 predicted classes. */
+      readonly prediction: ArrayBuffer | null;
+      /** Float32 confidence 0..1. */
+      readonly confidence: ArrayBuffer | null;
+    }
+  | { readonly type: 'inspectError'; readonly message: string };
+
+/** Inspect view → host. */
+export type FromInspectMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'select'; readonly k: number };
+
+/** Validates an untrusted message from the inspect view; anything else is null. */
+export function parseFromInspectMessage(value: unknown, sectionCount: number): FromInspectMessage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as { type?: unknown; k?: unknown };
+  if (m.type === 'ready' && Object.keys(value).length === 1) return { type: 'ready' };
+  if (m.type === 'select' && Object.keys(value).length === 2 && typeof m.k === 'number' && Number.isInteger(m.k) && m.k >= 0 && m.k < sectionCount) return { type: 'select', k: m.k };
+  return null;
+}

@@ -8,6 +8,8 @@ export interface PanelHtmlParts {
   readonly scriptUri: string;
   readonly styleUri: string;
   readonly nonce?: string;
+  /** Which view the bundle renders: the side panel (default) or the inspect view. */
+  readonly view?: 'panel' | 'inspect';
 }
 
 /** A fresh nonce for one rendering of the page. */
@@ -32,9 +34,9 @@ export function panelHtml(parts: PanelHtmlParts): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${parts.styleUri}">
-<title>SeisGrow Training</title>
+<title>${parts.view === 'inspect' ? 'SeisGrow Inspect' : 'SeisGrow Training'}</title>
 </head>
-<body>
+<body data-view="${parts.view ?? 'panel'}">
 <main id="root" aria-live="polite"></main>
 <script nonce="${nonce}" src="${parts.scriptUri}"></script>
 </body>

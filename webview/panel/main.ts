@@ -5,12 +5,9 @@ import uplotCss from 'uplot/dist/uPlot.min.css';
 import type { EpochRow, FromPanelMessage, GrowthRow, PanelComparison, PanelRun, PanelState, ToPanelMessage } from '../../src/shared/panelProtocol';
 import { drawIouBars } from './bars';
 import { lossSeriesNames, seriesColor } from './series';
+import { startInspect } from './inspect';
+import type { VsCodeApi } from './vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: FromPanelMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
@@ -114,6 +111,23 @@ let growthChart: LineChart | null = null;
 let stageMarkers: { x: number; label: string }[] = [];
 
 function post(message: FromPanelMessage): void { vscode.postMessage(message); }
+
+function startPanel(): void {
+  window.addEventListener('message', (event: MessageEvent) => {
+    const msg = event.data as ToPanelMessage | undefined;
+    if (!msg || typeof msg !== 'object' || msg.type !== 'state' || !isPanelState(msg.state)) return;
+    render(msg.state);
+  });
+  let resizeTimer: number | undefined;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => render(current), 100);
+  });
+  skeleton();
+  const saved = vscode.getState();
+  render(isPanelState(saved) ? saved : current);
+  post({ type: 'ready' });
+}
 
 function button(label: string, message: FromPanelMessage, id: string, secondary = false): HTMLButtonElement {
   const b = el('button', { id, class: secondary ? 'secondary' : '' }, label);
@@ -328,20 +342,6 @@ function isPanelState(value: unknown): value is PanelState {
   return runOk && cmpOk;
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const msg = event.data as ToPanelMessage | undefined;
-  if (!msg || typeof msg !== 'object' || msg.type !== 'state' || !isPanelState(msg.state)) return;
-  render(msg.state);
-});
-
-let resizeTimer: number | undefined;
-window.addEventListener('resize', () => {
-  clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => render(current), 100);
-});
-
 injectUplotStyles();
-skeleton();
-const saved = vscode.getState();
-render(isPanelState(saved) ? saved : current);
-post({ type: 'ready' });
+if (document.body.dataset.view === 'inspect') startInspect(vscode, root);
+else startPanel();
