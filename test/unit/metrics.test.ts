@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Rng } from '../../src/ml/random';
 import { ConfusionMatrix, formatIoUTable, tgsImageScore, tgsScore, TGS_THRESHOLDS } from '../../src/ml/metrics';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
@@ -116,5 +118,49 @@ describe('tgsScore', () => {
     close(tgsScore(stack(truths), stack(preds)), 1 / 3);
     assert.throws(() => tgsScore(truths, preds.slice(1)), /3 truth masks but 2/);
     assert.throws(() => tgsScore({ data: new Uint8Array(5), count: 3, h: 1, w: 2 }, stack(preds)), /expected 3×1×2/);
+  });
+});
+
+describe('ConfusionMatrix properties (fast-check)', () => {
+  const caseArb = fc.integer({ min: 2, max: 6 }).chain((k) =>
+    fc.array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: k - 1 }), fc.constant(255)), fc.integer({ min: 0, max: k - 1 })), { minLength: 1, maxLength: 200 })
+      .map((pairs) => ({ k, truth: pairs.map((p) => p[0]), pred: pairs.map((p) => p[1]) })));
+
+  it('scores lie in [0, 1], are invariant to pixel order, and merging halves equals one update', () => {
+    fc.assert(fc.property(caseArb, fc.integer(), ({ k, truth, pred }, seed) => {
+      const cm = new ConfusionMatrix(k);
+      cm.update(truth, pred);
+      const s = cm.scores();
+      if (s.pixels === 0) return Number.isNaN(s.meanIoU);
+      for (const v of [s.meanIoU, s.pixelAccuracy, s.meanClassAccuracy, s.frequencyWeightedIoU]) if (!(v >= 0 && v <= 1)) return false;
+      const order = new Rng(seed).shuffle(truth.map((_, i) => i));
+      const shuffled = new ConfusionMatrix(k);
+      shuffled.update(order.map((i) => truth[i]), order.map((i) => pred[i]));
+      assert.deepEqual(shuffled.scores(), s);
+      const a = new ConfusionMatrix(k), b = new ConfusionMatrix(k);
+      const cut = truth.length >> 1;
+      a.update(truth.slice(0, cut), pred.slice(0, cut));
+      b.update(truth.slice(cut), pred.slice(cut));
+      a.merge(b);
+      assert.deepEqual(a.scores(), s);
+      return true;
+    }), { numRuns: 200 });
+  });
+
+  it('renaming classes permutes per-class IoU and leaves the summary scores unchanged', () => {
+    fc.assert(fc.property(caseArb, fc.integer(), ({ k, truth, pred }, seed) => {
+      const perm = new Rng(seed).shuffle(Array.from({ length: k }, (_, i) => i));
+      const map = (v: number) => (v === 255 ? 255 : perm[v]);
+      const a = new ConfusionMatrix(k), b = new ConfusionMatrix(k);
+      a.update(truth, pred);
+      b.update(truth.map(map), pred.map(map));
+      const sa = a.scores(), sb = b.scores();
+      for (let c = 0; c < k; c++) assert.equal(sb.perClassIoU[perm[c]], sa.perClassIoU[c]);
+      for (const key of ['meanIoU', 'pixelAccuracy', 'meanClassAccuracy', 'frequencyWeightedIoU'] as const) {
+        if (Number.isNaN(sa[key])) assert.ok(Number.isNaN(sb[key]));
+        else assert.ok(Math.abs(sa[key] - sb[key]) < 1e-12, key);
+      }
+      return true;
+    }), { numRuns: 200 });
   });
 });
