@@ -230,3 +230,46 @@ export function formatIoUTable(scores: SegmentationScores, classNames?: readonly
   out.push('', ...summary.map(([l, v]) => `${l.padEnd(labelWidth)}  ${v}`));
   return out.join('\n');
 }
+
+/** Result of `searchBinaryThreshold`. */
+export interface ThresholdSearch {
+  /** The probability threshold with the best TGS score (the lowest one among ties). */
+  threshold: number;
+  /** Its TGS score. */
+  score: number;
+  /** Every candidate threshold with its score, in the order tried. */
+  scores: { threshold: number; score: number }[];
+}
+
+/**
+ * Threshold search for binary tasks (salt): the probability cut (pred = prob ≥ t) that maximises the TGS score on
+ * a validation set. `probs` holds one foreground probability per pixel, image-major like `truth`.
+ */
+export function searchBinaryThreshold(truth: MaskStack, probs: ArrayLike<number>, candidates: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20)): ThresholdSearch {
+  const size = truth.h * truth.w;
+  if (truth.data.length !== truth.count * size) throw new RangeError(`searchBinaryThreshold: truth holds ${truth.data.length} values, expected ${truth.count}×${truth.h}×${truth.w}`);
+  if (probs.length !== truth.data.length) throw new RangeError(`searchBinaryThreshold: ${probs.length} probabilities for ${truth.data.length} pixels`);
+  if (candidates.length === 0) throw new RangeError('searchBinaryThreshold: no candidate threshold');
+  const scores = candidates.map((t) => {
+    let sum = 0;
+    for (let m = 0; m < truth.count; m++) {
+      let inter = 0;
+      let union = 0;
+      for (let i = m * size; i < (m + 1) * size; i++) {
+        const a = truth.data[i] !== 0;
+        const b = probs[i] >= t;
+        if (a && b) inter++;
+        if (a || b) union++;
+      }
+      if (union === 0) { sum += 1; continue; }
+      const iou = inter / union;
+      let hits = 0;
+      for (const th of TGS_THRESHOLDS) if (iou > th) hits++;
+      sum += hits / TGS_THRESHOLDS.length;
+    }
+    return { threshold: t, score: truth.count > 0 ? sum / truth.count : NaN };
+  });
+  let best = scores[0];
+  for (const s of scores) if (s.score > best.score) best = s;
+  return { threshold: best.threshold, score: best.score, scores };
+}

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../src/ml/random';
-import { ConfusionMatrix, formatIoUTable, tgsImageScore, tgsScore, TGS_THRESHOLDS } from '../../src/ml/metrics';
+import { ConfusionMatrix, formatIoUTable, searchBinaryThreshold, tgsImageScore, tgsScore, TGS_THRESHOLDS } from '../../src/ml/metrics';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
@@ -162,5 +162,23 @@ describe('ConfusionMatrix properties (fast-check)', () => {
       }
       return true;
     }), { numRuns: 200 });
+  });
+});
+
+describe('searchBinaryThreshold', () => {
+  it('finds the cut that maximises the TGS score and agrees with tgsScore at each candidate', () => {
+    // two 1×4 images; salt probabilities separate truth at 0.55 for image 0, at 0.35 for image 1
+    const truth = { data: Uint8Array.of(1, 1, 0, 0, 1, 0, 0, 0), count: 2, h: 1, w: 4 };
+    const probs = Float32Array.of(0.9, 0.6, 0.5, 0.1, 0.4, 0.3, 0.2, 0.1);
+    const r = searchBinaryThreshold(truth, probs, [0.2, 0.35, 0.45, 0.55, 0.7]);
+    for (const s of r.scores) {
+      const pred = { data: Uint8Array.from(probs, (p) => (p >= s.threshold ? 1 : 0)), count: 2, h: 1, w: 4 };
+      assert.equal(s.score, tgsScore(truth, pred));
+    }
+    // 0.35 gets image 1 right, image 0 IoU 2/3 → 0.4: score 0.7; 0.55 gets image 0 right, image 1 empty → 0.5
+    assert.equal(r.threshold, 0.35);
+    close(r.score, 0.7);
+    assert.equal(searchBinaryThreshold(truth, probs).scores.length, 19);
+    assert.throws(() => searchBinaryThreshold(truth, probs.subarray(1)), /probabilities/);
   });
 });
