@@ -186,6 +186,23 @@ describe('SEG-Y header variants', () => {
     assert.equal((await vol.timeslice(0)).cols, 6);
   });
 
+  it('time slices are the same whatever window of neighbouring slices the cache budget allows', async () => {
+    const spec = { ...base, ilines: [1, 2, 3], xlines: [4, 5], samples: 11 };
+    const path = write(buildSegy(spec));
+    const sliceBytes = 3 * 2 * 4;
+    const vols = await Promise.all([0, sliceBytes * 4, sliceBytes * 4 * 3, 1 << 20].map((cacheBytes) => openSegy(path, { cacheBytes })));
+    for (const k of [10, 0, 5, 6, 3, 9]) {
+      const ref = Array.from((await vols[0].timeslice(k)).data);
+      assert.deepEqual(ref, [0, 1, 2, 3, 4, 5].map((t) => Math.fround(Number(spec.values(t, k)))));
+      for (const v of vols.slice(1)) assert.deepEqual(Array.from((await v.timeslice(k)).data), ref, `slice ${k}`);
+    }
+    // With room for them, one read pass decodes the neighbours too: later slices in the window are cache hits.
+    const big = vols[3];
+    const before = big.cache.hits;
+    for (let k = 0; k < 11; k++) await big.timeslice(k);
+    assert.ok(big.cache.hits - before >= 9, `hits ${big.cache.hits - before}`);
+  });
+
   it('takes the sample interval and count from the trace header when the binary header has none', async () => {
     const bytes = buildSegy({ ...base, intervalUs: 2000 });
     const v = new DataView(bytes.buffer);

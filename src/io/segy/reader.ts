@@ -28,6 +28,8 @@ const TRACE_HEADER_BYTES = 240;
 const MAX_READ_BYTES = 32 * 1024 * 1024;
 /** Coalesce neighbouring traces into one read when the bytes skipped between wanted samples are at most this. */
 const COALESCE_GAP_BYTES = 8192;
+/** Most neighbouring time slices decoded together (see timeslice). */
+const MAX_SLICE_WINDOW = 256;
 /** Extended textual headers we accept before calling the count garbage. */
 const MAX_EXTENDED_HEADERS = 10000;
 
@@ -399,18 +401,42 @@ export class SegyVolume implements Volume {
     return s;
   }
 
-  /** The time/depth slice at a sample INDEX: inlines × crosslines (1 × traces for a plain trace array). */
+  /**
+   * The time/depth slice at a sample INDEX: inlines × crosslines (1 × traces for a plain trace array).
+   * A slice needs a few bytes from every trace, so the cost is one read per trace whatever the slice size; we therefore
+   * decode an aligned window of neighbouring slices from the same reads (as many as a quarter of the cache holds, at
+   * most 256) and cache them, so stepping through time slices costs one pass per window rather than one per slice.
+   */
   async timeslice(sampleIndex: number): Promise<Section> {
     this.check();
     if (!Number.isInteger(sampleIndex) || sampleIndex < 0 || sampleIndex >= this.sampleCount) {
       throw new SeisGrowError('out-of-range', `sample index ${sampleIndex} is not in 0..${this.sampleCount - 1}`, this.path);
     }
-    const key = `ts:${sampleIndex}`;
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(`ts:${sampleIndex}`);
     if (hit) return hit;
     const [ni, nx] = this.info.shape;
-    const s = this.allocSection(ni, nx);
-    // Every trace contributes one value: visit traces in file order so reads go forward through the file.
+    const sliceBytes = ni * nx * 4;
+    const window = Math.max(1, Math.min(MAX_SLICE_WINDOW, Math.floor(this.cache.maxBytes / 4 / sliceBytes), Math.floor(MAX_READ_BYTES / sliceBytes)));
+    const w0 = Math.floor(sampleIndex / window) * window;
+    const w1 = Math.min(this.sampleCount, w0 + window);
+    const block = this.allocSection(w1 - w0, ni * nx).data;
+    const { traces, outIndex } = this.sliceOrder();
+    this.gather(traces, outIndex, w0, w1 - w0, block, ni * nx);
+    let wanted: Section | undefined;
+    for (let k = w0; k < w1; k++) {
+      const s: Section = { data: w1 - w0 === 1 ? block : block.slice((k - w0) * ni * nx, (k - w0 + 1) * ni * nx), rows: ni, cols: nx };
+      if (k === sampleIndex) wanted = s;
+      this.cache.set(`ts:${k}`, s);
+    }
+    return wanted!;
+  }
+
+  private sliceOrderCache?: { traces: Int32Array; outIndex: Int32Array };
+
+  /** Every trace in file order (so reads go forward through the file) with its position in an inlines × crosslines slice. */
+  private sliceOrder(): { traces: Int32Array; outIndex: Int32Array } {
+    if (this.sliceOrderCache) return this.sliceOrderCache;
+    const [ni, nx] = this.info.shape;
     const traces = new Int32Array(ni * nx);
     const outIndex = new Int32Array(ni * nx);
     if (this.sorting === 'none') {
@@ -419,19 +445,17 @@ export class SegyVolume implements Volume {
       const ilRank = new Map(this.info.inlines.map((n, i) => [n, i]));
       const xlRank = new Map(this.info.crosslines.map((n, i) => [n, i]));
       const g = this.geometry as Exclude<Geometry, { sorting: 'none' }>;
-      const [ilFile, xlFile] = g.sorting === 'inline' ? [g.slow, g.fast] : [g.fast, g.slow];
       let t = 0;
       for (let a = 0; a < g.slow.length; a++) {
         for (let b = 0; b < g.fast.length; b++, t++) {
-          const [il, xl] = g.sorting === 'inline' ? [ilFile[a], xlFile[b]] : [ilFile[b], xlFile[a]];
+          const [il, xl] = g.sorting === 'inline' ? [g.slow[a], g.fast[b]] : [g.fast[b], g.slow[a]];
           traces[t] = t;
           outIndex[t] = ilRank.get(il)! * nx + xlRank.get(xl)!;
         }
       }
     }
-    this.gather(traces, outIndex, sampleIndex, 1, s.data, 1);
-    this.cache.set(key, s);
-    return s;
+    this.sliceOrderCache = { traces, outIndex };
+    return this.sliceOrderCache;
   }
 
   /** One trace by inline and crossline number. */
