@@ -53,7 +53,8 @@ export async function readSection(volume: Volume, axis: SectionAxis, n: number):
   if (axis === 'inline' || axis === 'crossline') {
     const numbers = axis === 'inline' ? info.inlines : info.crosslines;
     if (!numbers.includes(n)) {
-      throw new SeisGrowError('out-of-range', `${axis} ${n} is not in the volume: ${axis}s are ${formatLineRange(lineRange(numbers), `${axis}s`)}${where}`, info.path);
+      const valid = numbers.length === 1 ? `the only ${axis} is ${numbers[0]}` : `${axis}s are ${formatLineRange(lineRange(numbers), `${axis}s`)}`;
+      throw new SeisGrowError('out-of-range', `${axis} ${n} is not in the volume: ${valid}${where}`, info.path);
     }
     return axis === 'inline' ? volume.inline(n) : volume.crossline(n);
   }

@@ -298,6 +298,35 @@ describe('NPY volume behaviour', () => {
     await v.close();
   });
 
+  it('time slices read in bands (C-order cubes, Fortran 2D) are right in any browsing order and cache size', async () => {
+    const cases = [
+      { shape: [4, 5, 40], img: (v: number[]) => encodeNpy(v, [4, 5, 40], '<f4') },
+      { shape: [40, 6], img: (v: number[]) => encodeFortran(v, [40, 6], '>i4') },
+    ];
+    for (const c of cases) {
+      const n = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: n }, (_, i) => (i * 7919) % 1000 - 500);
+      const file = tmpFile(c.img(values));
+      const ref = reference(values, c.shape);
+      const ns = ref.dims[2];
+      const orders = [
+        Array.from({ length: ns }, (_, k) => ns - 1 - k),
+        Array.from({ length: ns }, (_, k) => (k * 17) % ns),
+        [5, 6, 7, 4, 3, 39, 38, 0, 20, 21, 19],
+      ];
+      for (const cacheBytes of [256 << 20, ref.dims[0] * ref.dims[1] * 4 * 40, 0]) {
+        for (const order of orders) {
+          const v = await openNpy(file, { cacheBytes });
+          try {
+            for (const k of order) assert.deepEqual((await v.timeslice(k)).data, ref.timeslice(k), `slice ${k}, cache ${cacheBytes}`);
+          } finally {
+            await v.close();
+          }
+        }
+      }
+    }
+  });
+
   it('serves repeated sections from the cache', async () => {
     const v = await openNpy(tmpFile(encodeNpy(new Array(24).fill(1), [2, 3, 4], '<f4')));
     const a = await v.inline(1);

@@ -129,9 +129,33 @@ class NpyFileVolume implements NpyVolume {
   async timeslice(sampleIndex: number): Promise<Section> {
     const k = this.checkIndex('sample', sampleIndex, this.dims.samples);
     const s = this.strides;
-    return this.section('sample', k, {
-      base: k * s.sample, rows: this.dims.inlines, rowStride: s.inline, cols: this.dims.crosslines, colStride: s.crossline,
-    });
+    const { inlines: ni, crosslines: nx, samples: ns } = this.dims;
+    const sliceBytes = ni * nx * 4;
+    // When samples are contiguous per trace (C-order cubes), one time slice touches every page of the file, so
+    // the scan decodes a band of neighbouring slices into the cache for the same I/O: browsing through time then
+    // costs one scan per band instead of one per slice.
+    const uniformTraces = ni === 1 || s.inline === nx * s.crossline;
+    const band = s.sample === 1 && uniformTraces && ns > 1
+      ? Math.max(1, Math.min(32, ns, Math.floor(Math.min(this.cache.maxBytes / 4, 64 * 1024 * 1024) / sliceBytes)))
+      : 1;
+    if (band <= 1) {
+      return this.section('sample', k, { base: k * s.sample, rows: ni, rowStride: s.inline, cols: nx, colStride: s.crossline });
+    }
+    const cached = this.cache.get(`sample:${k}`);
+    if (cached) return cached;
+    // Follow the direction of browsing: forward when the previous slice is cached, backward when the next one is.
+    const start = this.cache.has(`sample:${k - 1}`) ? k : this.cache.has(`sample:${k + 1}`) ? k - band + 1 : k - (band >> 1);
+    const k0 = Math.max(0, Math.min(start, ns - band));
+    // Rows are the band's samples, columns every trace in (inline, crossline) order: row b is time slice k0 + b.
+    const data = await this.read({ base: k0, rows: band, rowStride: 1, cols: ni * nx, colStride: s.crossline });
+    let wanted: Section | undefined;
+    for (let b = 0; b < band; b++) {
+      const section: Section = { data: data.slice(b * ni * nx, (b + 1) * ni * nx), rows: ni, cols: nx };
+      if (k0 + b === k) wanted = section;
+      else if (this.cache.has(`sample:${k0 + b}`)) continue;
+      this.cache.set(`sample:${k0 + b}`, section);
+    }
+    return wanted!;
   }
 
   async trace(inline: number, crossline: number): Promise<Float32Array> {
