@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { classWeightsFromCounts, confidenceAwarePseudoLoss, crossEntropyLoss, focalLoss, labelCounts, mseLoss } from '../../src/ml/losses';
 import { Rng } from '../../src/ml/random';
+import { initBackend } from '../../src/ml/backend';
 
 const close = (a: number, b: number, eps = 1e-5) => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
 
@@ -154,5 +155,36 @@ describe('losses', () => {
     close(w[1], 2.5 / 1.5625);
     assert.equal(w[2], 0);
     assert.deepEqual(labelCounts(Uint8Array.of(0, 1, 1, 255, 2, 9), 3), [1, 2, 1]);
+  });
+
+  it('gives the same loss and gradients on the wasm backend (the default) as on cpu', async () => {
+    const rng = new Rng(3);
+    const L = Array.from({ length: 2 * 8 * 9 * 4 }, () => rng.normal() * 3);
+    const lab = Array.from({ length: 144 }, () => (rng.bool(0.3) ? 255 : rng.int(4)));
+    const conf = Array.from({ length: 144 }, () => rng.next());
+    const run = async () => {
+      const x = tf.variable(tf.tensor4d(L, [2, 8, 9, 4]));
+      const labels = tf.tensor3d(lab, [2, 8, 9], 'int32');
+      const c = tf.tensor3d(conf, [2, 8, 9]);
+      const { value, grads } = tf.variableGrads(() => tf.addN([
+        focalLoss(x, labels, { gamma: 2, classWeights: [1, 2, 0.5, 1] }),
+        crossEntropyLoss(x, labels),
+        confidenceAwarePseudoLoss(x, labels, c, { gamma: 2, threshold: 0.4 }),
+        mseLoss(x, tf.zerosLike(x), tf.ones([2, 8, 9, 1])),
+      ]) as tf.Scalar, [x]);
+      const out = [(await value.data())[0], ...(await grads[x.name].data())];
+      tf.dispose([x, labels, c, value, grads[x.name]]);
+      return out;
+    };
+    const previous = tf.getBackend();
+    const onCpu = await run();
+    try {
+      await initBackend('wasm');
+      assert.equal(tf.getBackend(), 'wasm');
+      const onWasm = await run();
+      onCpu.forEach((v, i) => assert.ok(Math.abs(v - onWasm[i]) <= 1e-5 * Math.max(1e-2, Math.abs(v)), `entry ${i}: cpu ${v}, wasm ${onWasm[i]}`));
+    } finally {
+      await tf.setBackend(previous);
+    }
   });
 });
