@@ -1,0 +1,185 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/ml/backend';
+import { batchNormRelu } from '../../src/ml/kernels/batchNorm';
+import { UNet } from '../../src/ml/unet';
+
+/** max |a − b| / max |b|: the error relative to the reference's scale. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'length');
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return den === 0 ? num : num / den;
+}
+
+/** Run `f` on a backend and return its outputs' values (the backend is restored to wasm afterwards). */
+async function on(backend: 'wasm' | 'cpu', f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  try {
+    const outs = tf.tidy(f);
+    const values = outs.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(outs);
+    return values;
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+/** A deterministic random tensor, created on the CPU so both backends see the same values. */
+function rand(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync(), shape);
+}
+
+interface ConvCase { n: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: 'same' | 'valid' | number }
+
+const CASES: ConvCase[] = [
+  { n: 2, h: 9, w: 11, ci: 3, co: 5, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 9, w: 11, ci: 3, co: 5, k: [3, 3], s: [1, 1], pad: 'valid' },
+  { n: 3, h: 13, w: 7, ci: 2, co: 4, k: [3, 3], s: [2, 2], pad: 'same' },
+  { n: 3, h: 13, w: 7, ci: 2, co: 4, k: [3, 3], s: [2, 2], pad: 'valid' },
+  { n: 1, h: 10, w: 12, ci: 1, co: 6, k: [3, 3], s: [2, 2], pad: 'same' },
+  { n: 2, h: 8, w: 8, ci: 4, co: 3, k: [2, 2], s: [2, 2], pad: 'same' },
+  { n: 2, h: 7, w: 9, ci: 4, co: 3, k: [2, 2], s: [2, 2], pad: 'valid' },
+  { n: 2, h: 15, w: 14, ci: 5, co: 7, k: [5, 3], s: [1, 2], pad: 'same' },
+  { n: 2, h: 12, w: 13, ci: 3, co: 2, k: [1, 1], s: [1, 1], pad: 'valid' },
+  { n: 2, h: 17, w: 16, ci: 2, co: 3, k: [4, 4], s: [3, 3], pad: 'valid' },
+  { n: 2, h: 11, w: 10, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: 1 },
+];
+
+const label = (c: ConvCase) => `${c.n}×${c.h}×${c.w}×${c.ci}→${c.co}, kernel ${c.k.join('×')}, stride ${c.s.join('×')}, pad ${c.pad}`;
+
+describe('wasm gradient kernels against the CPU backend', function () {
+  this.timeout(120_000);
+  before(async () => { await initBackend('wasm'); });
+  after(async () => { await tf.setBackend('wasm'); });
+
+  CASES.forEach((c, i) => {
+    it(`Conv2DBackpropFilter and Conv2DBackpropInput: ${label(c)}`, async () => {
+      const x = rand([c.n, c.h, c.w, c.ci], 10 + i);
+      const filter = rand([c.k[0], c.k[1], c.ci, c.co], 20 + i);
+      const out = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.s, c.pad);
+      const dy = rand(out.shape, 30 + i);
+      const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC' };
+      const grads = () => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
+      ];
+      const [wasmFilter, wasmInput] = await on('wasm', grads);
+      const [cpuFilter, cpuInput] = await on('cpu', grads);
+      assert.ok(relativeError(wasmFilter, cpuFilter) < 1e-5, `filter gradient error ${relativeError(wasmFilter, cpuFilter)}`);
+      assert.ok(relativeError(wasmInput, cpuInput) < 1e-5, `input gradient error ${relativeError(wasmInput, cpuInput)}`);
+      tf.dispose([x, filter, out, dy]);
+    });
+  });
+
+  it('conv2dTranspose (upsampling) forward and gradients, odd output sizes', async () => {
+    for (const [h, w, outH, outW] of [[4, 5, 8, 10], [3, 4, 5, 7], [5, 5, 10, 9]]) {
+      const x = rand([2, h, w, 6], h * 7 + w);
+      const filter = rand([2, 2, 3, 6], 99);
+      const f = () => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, outH, outW, 3], 2, 'same'), tf.range(0, 2 * outH * outW * 3).reshape([2, outH, outW, 3]).mod(7))));
+        const y = tf.conv2dTranspose(x as tf.Tensor4D, filter as tf.Tensor4D, [2, outH, outW, 3], 2, 'same');
+        return [y, ...g([x, filter])];
+      };
+      const wasm = await on('wasm', f);
+      const cpu = await on('cpu', f);
+      wasm.forEach((v, k) => assert.ok(relativeError(v, cpu[k]) < 1e-5, `output ${k} for ${h}×${w}→${outH}×${outW}: ${relativeError(v, cpu[k])}`));
+      tf.dispose([x, filter]);
+    }
+  });
+
+  it('conv2d gradients through tf.grads match for a dilated-free chain with batch > 1', async () => {
+    const x = rand([3, 10, 9, 2], 5);
+    const w1 = rand([3, 3, 2, 4], 6);
+    const w2 = rand([3, 3, 4, 3], 7);
+    const f = () => tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')), c as tf.Tensor4D, 1, 'valid'))))([x, w1, w2]);
+    const wasm = await on('wasm', f);
+    const cpu = await on('cpu', f);
+    wasm.forEach((v, k) => assert.ok(relativeError(v, cpu[k]) < 1e-5, `gradient ${k}: ${relativeError(v, cpu[k])}`));
+  });
+
+  it('batchNormRelu: forward and gradients equal autodiff through moments()', async () => {
+    const x = tf.add(tf.mul(rand([3, 7, 5, 4], 41), 3), 1.5);
+    const gamma = rand([4], 42);
+    const beta = rand([4], 43);
+    const dyMask = rand([3, 7, 5, 4], 44);
+    const ours = () => {
+      let stats: tf.Tensor[] = [];
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const r = batchNormRelu(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, 1e-5);
+        stats = [r.mean, r.variance];
+        return tf.sum(tf.mul(r.y, dyMask));
+      })([x, gamma, beta]);
+      const y = batchNormRelu(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5);
+      const out = [y.y, ...g, ...stats];
+      tf.dispose([y.mean, y.variance]);
+      return out;
+    };
+    const reference = () => {
+      const bn = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.relu(tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), b), c));
+      };
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(bn(a, b, c), dyMask)))([x, gamma, beta]);
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return [bn(x, gamma, beta), ...g, mean, variance];
+    };
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const a = await on(backend, ours);
+      const b = await on('cpu', reference);
+      a.forEach((v, k) => assert.ok(relativeError(v, b[k]) < 1e-5, `${backend} output ${k}: ${relativeError(v, b[k])}`));
+    }
+  });
+
+  it('whole small U-Net: every weight gradient on wasm matches the CPU backend', async () => {
+    const config = { inChannels: 1, classes: 3, depth: 2, baseFilters: 4, dropout: 0, reconstruction: true };
+    const x = rand([2, 13, 18, 1], 51);
+    const labels = tf.oneHot(tf.tensor(Array.from({ length: 2 * 13 * 18 }, (_, i) => (i * 7) % 3), [2, 13, 18], 'int32'), 3);
+    const f = () => {
+      const net = new UNet(config, 7);
+      const { grads } = tf.variableGrads(() => {
+        const { logits, reconstruction } = net.forward(x as tf.Tensor4D, true);
+        const ce = tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), -1)));
+        return tf.add(ce, tf.mean(tf.square(tf.sub(reconstruction!, x)))) as tf.Scalar;
+      }, net.trainableVariables);
+      const out = net.trainableVariables.map((v) => grads[v.name]);
+      net.dispose();
+      return out;
+    };
+    const wasm = await on('wasm', f);
+    const cpu = await on('cpu', f);
+    assert.equal(wasm.length, cpu.length);
+    let worst = 0;
+    wasm.forEach((v, k) => { worst = Math.max(worst, relativeError(v, cpu[k])); });
+    assert.ok(worst < 1e-4, `worst relative gradient error ${worst}`);
+  });
+
+  it('no tensor leaks: numTensors constant across 5 Adam training steps on wasm', async () => {
+    await initBackend('wasm');
+    const net = new UNet({ inChannels: 1, classes: 4, depth: 2, baseFilters: 4, dropout: 0.2, reconstruction: true }, 3);
+    const optimizer = tf.train.adam(1e-3);
+    const x = rand([2, 16, 20, 1], 61);
+    const labels = tf.oneHot(tf.tensor(Array.from({ length: 2 * 16 * 20 }, (_, i) => i % 4), [2, 16, 20], 'int32'), 4);
+    const step = () => tf.tidy(() => {
+      optimizer.minimize(() => {
+        const { logits, reconstruction } = net.forward(x as tf.Tensor4D, true);
+        const ce = tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), -1)));
+        return tf.add(ce, tf.mean(tf.square(tf.sub(reconstruction!, x)))) as tf.Scalar;
+      }, false, net.trainableVariables);
+    });
+    step(); // Adam creates its moment variables on the first step.
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) { step(); counts.push(tf.memory().numTensors); }
+    assert.deepEqual(counts, counts.map(() => before));
+    optimizer.dispose();
+    net.dispose();
+    tf.dispose([x, labels]);
+  });
+});
