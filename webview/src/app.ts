@@ -245,9 +245,10 @@ export class EditorApp {
 
     const headersPanel = el('div', { class: 'headers', id: 'headers' }, ['Loading headers…']);
     const tabs = el('vscode-tabs', { id: 'tabs' }, [
-      el('vscode-tab-header', { slot: 'header', id: 'tab-section' }, ['Section']),
+      // vscode-tabs assigns its own ids to headers and panels, so they are found by data-tab.
+      el('vscode-tab-header', { slot: 'header', 'data-tab': 'section' }, ['Section']),
       el('vscode-tab-panel', {}, [sectionPanel]),
-      ...(v.hasHeaders ? [el('vscode-tab-header', { slot: 'header', id: 'tab-headers' }, ['Headers']), el('vscode-tab-panel', {}, [headersPanel])] : []),
+      ...(v.hasHeaders ? [el('vscode-tab-header', { slot: 'header', 'data-tab': 'headers' }, ['Headers']), el('vscode-tab-panel', {}, [headersPanel])] : []),
     ]);
     tabs.addEventListener('vsc-tabs-select', (e) => {
       const index = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
@@ -390,10 +391,15 @@ export class EditorApp {
     this.root.dataset.renders = String(Number(this.root.dataset.renders ?? 0) + 1);
   }
 
+  /** Colormap, clip or gain changed: only the seismic layer is recomputed, the class layers stay as they are. */
   private renderBase(): void {
     this.saveState();
     if (!this.section) return;
-    this.renderSection();
+    const start = performance.now();
+    this.renderBaseLayer();
+    this.view!.draw();
+    performance.measure('seisgrow:render-base', { start, end: performance.now() });
+    this.root.dataset.renders = String(Number(this.root.dataset.renders ?? 0) + 1);
   }
 
   private renderBaseLayer(): void {
@@ -445,7 +451,7 @@ export class EditorApp {
     this.ui.slider.disabled = lines.length <= 1;
     if (this.state.axis === 'sample') {
       this.ui.number.value = String(v.sampleStart + index * v.sampleInterval);
-      this.ui.position.textContent = `sample ${index + 1} of ${lines.length}${v.sampleUnit === 'index' ? '' : ` (${v.sampleUnit})`}`;
+      this.ui.position.textContent = `sample ${index} of 0–${lines.length - 1}${v.sampleUnit === 'index' ? '' : ` (${v.sampleUnit})`}`;
     } else {
       this.ui.number.value = String(index);
       this.ui.position.textContent = `${pos + 1} of ${lines.length}`;
@@ -805,14 +811,11 @@ export class EditorApp {
     try {
       const h = await this.host.sendRequest<HeadersMessage>(request);
       panel.textContent = '';
-      panel.append(
-        el('h3', {}, ['Textual header']),
-        el('pre', { class: 'textual', id: 'textual-header' }, [h.textual.join('\n')]),
-        el('div', { class: 'header-tables' }, [
-          el('div', {}, [el('h3', {}, ['Binary header']), headerTable(h.binary, 'binary-header')]),
-          el('div', {}, [el('h3', {}, [`Trace header — ${h.traceTitle}`]), headerTable(h.trace, 'trace-header')]),
-        ]),
-      );
+      panel.append(el('div', { class: 'header-columns' }, [
+        el('section', {}, [el('h3', {}, ['Textual header']), el('pre', { class: 'textual', id: 'textual-header' }, [h.textual.join('\n')])]),
+        el('section', {}, [el('h3', {}, ['Binary header']), headerTable(h.binary, 'binary-header')]),
+        el('section', {}, [el('h3', {}, [`Trace header — ${h.traceTitle}`]), headerTable(h.trace, 'trace-header')]),
+      ]));
     } catch (e) {
       this.headersLoaded = false;
       panel.textContent = `Cannot read the headers: ${(e as Error).message}`;

@@ -16,21 +16,33 @@ export interface DisplayRange {
 /** Percentiles (by percent) of a section, estimated from at most `maxSamples` evenly strided values. */
 export function sectionPercentiles(data: Float32Array, percents: readonly number[], maxSamples = 65536): Record<string, number> {
   const stride = Math.max(1, Math.floor(data.length / maxSamples));
-  const sample: number[] = [];
+  const sample = new Float32Array(Math.ceil(data.length / stride));
+  let m = 0;
   for (let i = 0; i < data.length; i += stride) {
     const v = data[i]!;
-    if (Number.isFinite(v)) sample.push(v);
+    if (Number.isFinite(v)) sample[m++] = v;
   }
-  sample.sort((a, b) => a - b);
+  // A typed-array sort is numeric and several times faster than sorting a number[] with a comparator.
+  const sorted = sample.subarray(0, m).sort();
   const out: Record<string, number> = {};
   for (const p of percents) {
-    if (sample.length === 0) { out[String(p)] = 0; continue; }
-    const pos = (p / 100) * (sample.length - 1);
+    if (m === 0) { out[String(p)] = 0; continue; }
+    const pos = (p / 100) * (m - 1);
     const k = Math.floor(pos);
     const f = pos - k;
-    out[String(p)] = sample[k]! + ((sample[Math.min(k + 1, sample.length - 1)]! - sample[k]!) * f);
+    out[String(p)] = sorted[k]! + ((sorted[Math.min(k + 1, m - 1)]! - sorted[k]!) * f);
   }
   return out;
+}
+
+/** Every percentile a clip choice can need, computed together once per section. */
+const SECTION_PERCENTS: readonly number[] = [0, 0.5, 1, 2, 5, 95, 98, 99, 99.5, 100];
+const sectionPercentileCache = new WeakMap<Float32Array, Record<string, number>>();
+
+function cachedSectionPercentiles(section: Float32Array): Record<string, number> {
+  let q = sectionPercentileCache.get(section);
+  if (!q) { q = sectionPercentiles(section, SECTION_PERCENTS); sectionPercentileCache.set(section, q); }
+  return q;
 }
 
 /**
@@ -53,9 +65,10 @@ export function displayRange(
   }
   if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi)) {
     const p = clipPercent >= 100 ? [0, 100] : [round3(100 - clipPercent), clipPercent];
-    const q = sectionPercentiles(section, p);
-    lo = q[String(p[0])]!;
-    hi = q[String(p[1])]!;
+    // Without volume statistics the section's own percentiles are used, computed once per section (not per redraw).
+    const q = cachedSectionPercentiles(section);
+    lo = q[String(p[0])] ?? sectionPercentiles(section, [p[0]!])[String(p[0])]!;
+    hi = q[String(p[1])] ?? sectionPercentiles(section, [p[1]!])[String(p[1])]!;
   }
   const centre = (lo + hi) / 2;
   let half = (hi - lo) / 2 / (gain > 0 ? gain : 1);
