@@ -163,7 +163,9 @@ export class UNet {
   }
 
   private variable(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
-    const v = tf.variable(tf.tensor(values, shape), trainable);
+    const initial = tf.tensor(values, shape);
+    const v = tf.variable(initial, trainable);
+    initial.dispose(); // the variable holds its own reference to the data
     this.named.set(name, v);
     return v;
   }
@@ -268,19 +270,25 @@ function describeConfig(c: UNetConfig): string {
 
 /**
  * Reflect-pad the spatial axes. Reflection cannot reach further than the size − 1, so large pads on tiny inputs
- * are done in several rounds (and a 1-pixel axis is repeated).
+ * are done in several rounds, and a 1-pixel axis is repeated instead.
  */
 export function padReflect(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  return padAxis(padAxis(x, 1, top, bottom), 2, left, right);
+}
+
+function padAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number): tf.Tensor4D {
   let y = x;
-  let [t, b, l, r] = [top, bottom, left, right];
-  while (t > 0 || b > 0 || l > 0 || r > 0) {
-    const [, h, w] = y.shape;
-    const limH = Math.max(h - 1, 1);
-    const limW = Math.max(w - 1, 1);
-    const st = Math.min(t, limH), sb = Math.min(b, limH), sl = Math.min(l, limW), sr = Math.min(r, limW);
-    const mode = h === 1 || w === 1 ? 'symmetric' : 'reflect';
-    y = tf.mirrorPad(y, [[0, 0], [st, sb], [sl, sr], [0, 0]], mode);
-    t -= st; b -= sb; l -= sl; r -= sr;
+  while (before > 0 || after > 0) {
+    const size = y.shape[axis];
+    const mode = size === 1 ? 'symmetric' : 'reflect';
+    const limit = size === 1 ? 1 : size - 1;
+    const b = Math.min(before, limit);
+    const a = Math.min(after, limit);
+    const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    paddings[axis] = [b, a];
+    y = tf.mirrorPad(y, paddings, mode);
+    before -= b;
+    after -= a;
   }
   return y;
 }
