@@ -7,7 +7,7 @@ import { UNet, UNetConfig, padReflect } from '../../src/ml/unet';
 const tiny: UNetConfig = { inChannels: 1, classes: 3, depth: 2, baseFilters: 4, dropout: 0, reconstruction: false };
 
 function image(shape: number[], seed: number): tf.Tensor4D {
-  return tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor4D;
+  return tf.randomNormal(shape, 0, 1, 'float32', seed) as unknown as tf.Tensor4D;
 }
 
 /** Cross-entropy against a fixed label map, one Adam step per call; returns the loss before the step. */
