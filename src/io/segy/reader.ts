@@ -28,6 +28,9 @@ const TRACE_HEADER_BYTES = 240;
 const MAX_READ_BYTES = 32 * 1024 * 1024;
 /** Coalesce neighbouring traces into one read when the bytes skipped between wanted samples are at most this. */
 const COALESCE_GAP_BYTES = 8192;
+/** Geometry scans read headers in blocks of this many bytes when a trace is at most HEADER_WINDOW_MAX_TRACE_BYTES. */
+const HEADER_WINDOW_BYTES = 4 * 1024 * 1024;
+const HEADER_WINDOW_MAX_TRACE_BYTES = 4096;
 /** Most neighbouring time slices decoded together (see timeslice). */
 const MAX_SLICE_WINDOW = 256;
 /** Extended textual headers we accept before calling the count garbage. */
@@ -244,7 +247,10 @@ export class SegyVolume implements Volume {
     const timeScalar = fh.getInt16(215 - 1, this.little);
     const sampleStart = timeScalar > 0 ? delay * timeScalar : timeScalar < 0 ? delay / -timeScalar : delay;
 
-    this.geometry = detectGeometry(this.traceCount, (t) => this.lineNumbersOf(t), this.traceCount <= 20000);
+    // Verify every trace's position when that is cheap (short traces read in blocks, or few traces); else spot-check.
+    const checkAll = this.traceCount <= 2000 || (this.traceBytes <= HEADER_WINDOW_MAX_TRACE_BYTES && dataBytes <= 256 * 1024 * 1024);
+    this.geometry = detectGeometry(this.traceCount, (t) => this.lineNumbersOf(t), checkAll);
+    this.headerWindow = { first: 0, count: 0, bytes: new Uint8Array(0) };
     const g = this.geometry;
     let inlines: number[];
     let crosslines: number[];
@@ -321,13 +327,36 @@ export class SegyVolume implements Volume {
     return out;
   }
 
-  private headerScratch = new Uint8Array(TRACE_HEADER_BYTES);
+  /** A window of whole traces for geometry scans of files with short traces (one read serves many headers). */
+  private headerWindow = { first: 0, count: 0, bytes: new Uint8Array(0) };
 
+  /** Inline and crossline numbers of trace t: from a block window when traces are short, else one small read. */
   private lineNumbersOf(t: number): [number, number] {
-    preadFully(this.fd, this.headerScratch, TRACE_HEADER_BYTES, this.dataOffset + t * this.traceBytes, this.path);
-    const v = new DataView(this.headerScratch.buffer);
-    const il = traceFieldSize(this.inlineByte) === 2 ? v.getInt16(this.inlineByte - 1, this.little) : v.getInt32(this.inlineByte - 1, this.little);
-    const xl = traceFieldSize(this.crosslineByte) === 2 ? v.getInt16(this.crosslineByte - 1, this.little) : v.getInt32(this.crosslineByte - 1, this.little);
+    const ilSize = traceFieldSize(this.inlineByte);
+    const xlSize = traceFieldSize(this.crosslineByte);
+    let view: DataView;
+    let base: number;
+    if (this.traceBytes <= HEADER_WINDOW_MAX_TRACE_BYTES) {
+      const w = this.headerWindow;
+      if (t < w.first || t >= w.first + w.count) {
+        const count = Math.min(this.traceCount - t, Math.max(1, Math.floor(HEADER_WINDOW_BYTES / this.traceBytes)));
+        if (w.bytes.length < count * this.traceBytes) w.bytes = new Uint8Array(count * this.traceBytes);
+        preadFully(this.fd, w.bytes, count * this.traceBytes, this.dataOffset + t * this.traceBytes, this.path);
+        w.first = t;
+        w.count = count;
+      }
+      view = new DataView(w.bytes.buffer);
+      base = (t - w.first) * this.traceBytes;
+    } else {
+      const lo = Math.min(this.inlineByte, this.crosslineByte) - 1;
+      const hi = Math.max(this.inlineByte - 1 + ilSize, this.crosslineByte - 1 + xlSize);
+      const small = new Uint8Array(hi - lo);
+      preadFully(this.fd, small, hi - lo, this.dataOffset + t * this.traceBytes + lo, this.path);
+      view = new DataView(small.buffer);
+      base = -lo;
+    }
+    const il = ilSize === 2 ? view.getInt16(base + this.inlineByte - 1, this.little) : view.getInt32(base + this.inlineByte - 1, this.little);
+    const xl = xlSize === 2 ? view.getInt16(base + this.crosslineByte - 1, this.little) : view.getInt32(base + this.crosslineByte - 1, this.little);
     return [il, xl];
   }
 
