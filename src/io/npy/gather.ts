@@ -69,6 +69,9 @@ export async function gatherFloat32(
   };
 
   let buffer = new Uint8Array(Math.min(maxChunk, Math.max(pieceSpanBytes, 1)));
+  // Little-endian float32 at an aligned offset (every numpy file) is copied through a Float32Array view.
+  const nativeF32 = dt.name === 'float32' && dt.littleEndian && dataOffset % 4 === 0;
+  let f32: Float32Array | undefined;
   let lastYield = Date.now();
   let k = 0;
   while (k < pieceCount) {
@@ -87,8 +90,13 @@ export async function gatherFloat32(
     if (isClosed()) throw new Error('volume closed during a read');
     const got = readAt(fd, buffer, 0, length, chunkStart);
     if (got < length) throw new RangeError(`short read: wanted ${length} bytes at ${chunkStart}, got ${got}`);
-    for (let p = k; p < end; p++) {
-      decodeToFloat32(dt, buffer, pieceStart(p) - chunkStart, perPiece, pieceByteStride, out, pieceOut(p), inner.outStep);
+    if (nativeF32) {
+      if (!f32 || f32.buffer !== buffer.buffer) f32 = new Float32Array(buffer.buffer, 0, buffer.length >> 2);
+      copyF32Pieces(f32, k, end, (p) => (pieceStart(p) - chunkStart) >> 2, pieceOut, perPiece, inner.stride, inner.outStep, out);
+    } else {
+      for (let p = k; p < end; p++) {
+        decodeToFloat32(dt, buffer, pieceStart(p) - chunkStart, perPiece, pieceByteStride, out, pieceOut(p), inner.outStep);
+      }
     }
     k = end;
     if (Date.now() - lastYield >= yieldMs) {
@@ -97,4 +105,35 @@ export async function gatherFloat32(
     }
   }
   return out;
+}
+
+const BLOCK = 16;
+const blockSrc = new Int32Array(BLOCK);
+const blockOut = new Int32Array(BLOCK);
+
+/**
+ * Copy pieces [from, to) of native float32: `count` elements each, `srcStep` apart in `src`, landing `outStep` apart
+ * in `out`. When pieces become columns (outStep > 1, a transpose), 16 pieces are interleaved so each output row
+ * segment is written contiguously instead of touching a new cache line per element.
+ */
+function copyF32Pieces(
+  src: Float32Array, from: number, to: number, srcIndex: (p: number) => number, outIndex: (p: number) => number,
+  count: number, srcStep: number, outStep: number, out: Float32Array,
+): void {
+  if (outStep === 1) {
+    for (let p = from; p < to; p++) {
+      const s0 = srcIndex(p);
+      const o0 = outIndex(p);
+      if (srcStep === 1) out.set(src.subarray(s0, s0 + count), o0);
+      else for (let i = 0, si = s0; i < count; i++, si += srcStep) out[o0 + i] = src[si];
+    }
+    return;
+  }
+  for (let p0 = from; p0 < to; p0 += BLOCK) {
+    const nb = Math.min(BLOCK, to - p0);
+    for (let q = 0; q < nb; q++) { blockSrc[q] = srcIndex(p0 + q); blockOut[q] = outIndex(p0 + q); }
+    for (let i = 0, si = 0, oi = 0; i < count; i++, si += srcStep, oi += outStep) {
+      for (let q = 0; q < nb; q++) out[blockOut[q] + oi] = src[blockSrc[q] + si];
+    }
+  }
 }
