@@ -151,16 +151,3 @@ describe('seisgrow slice', () => {
     assert.deepEqual(fs.readFileSync(cube), before);
   });
 });
-
-describe('seisgrow demo', () => {
-  it('runs info and two slices on the embedded sample and reports where they went', async function () {
-    this.timeout(30_000);
-    const out = path.join(dir, 'demo');
-    const r = await cli('demo', '--out', out);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /23 inlines × 18 crosslines × 75 samples/);
-    assert.match(r.out, /inline 122 +\(75 × 18\) <f4: min -?\d/);
-    assert.match(r.out, /time slice 37 +\(23 × 18\)/);
-    assert.deepEqual(fs.readdirSync(out).sort(), ['f3_inline_122.npy', 'f3_sample_37.npy']);
-  });
-});
