@@ -89,6 +89,29 @@ describeWithSharedData('SEG-Y vs segyio: every file in shared/data/segy', () => 
     });
   }
 
+  it('statistics of the real F3 cube (every trace sampled: 414 < 2000) equal numpy on segyio\'s data', async () => {
+    const out = python(
+      String.raw`
+import sys, json, segyio, numpy as np
+with segyio.open(sys.argv[1]) as f:
+    a = f.trace.raw[:].astype(np.float64).ravel()
+ps = [0.5, 1, 2, 5, 50, 95, 98, 99, 99.5]
+print(json.dumps(dict(min=a.min(), max=a.max(), mean=a.mean(), std=a.std(), n=a.size, p=[float(np.percentile(a, q)) for q in ps])))
+`,
+      sharedData('segy', 'f3.sgy'),
+    );
+    const ref = JSON.parse(out) as { min: number; max: number; mean: number; std: number; n: number; p: number[] };
+    const vol = await openSegy(sharedData('segy', 'f3.sgy'));
+    const s = await vol.statistics();
+    await vol.close();
+    assert.equal(s.sampleCount, ref.n);
+    assert.equal(s.min, ref.min);
+    assert.equal(s.max, ref.max);
+    assert.ok(Math.abs(s.mean - ref.mean) <= 1e-9 * Math.abs(ref.mean), `mean ${s.mean} vs ${ref.mean}`);
+    assert.ok(Math.abs(s.std - ref.std) <= 1e-9 * ref.std, `std ${s.std} vs ${ref.std}`);
+    [0.5, 1, 2, 5, 50, 95, 98, 99, 99.5].forEach((q, i) => assert.ok(Math.abs(s.percentiles[String(q)] - ref.p[i]) <= 1e-9 * Math.max(1, Math.abs(ref.p[i])), `p${q}`));
+  });
+
   it('reads the real F3 cube the same in both byte orders, and the embedded samples/f3.sgy is the same cube', async () => {
     const big = await openSegy(sharedData('segy', 'f3.sgy'));
     const little = await openSegy(sharedData('segy', 'f3-lsb.sgy'));
