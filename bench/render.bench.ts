@@ -30,6 +30,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+function min(xs: number[]): number {
+  return Math.min(...xs);
+}
+
 function p90(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))]!;
@@ -118,11 +122,13 @@ async function renderBench(): Promise<void> {
       return { ours, oursFlushed, floor, backing: [canvas.width, canvas.height] };
     })()`) as { ours: number[]; oursFlushed: number[]; floor: number[]; backing: number[] };
     console.log(`Render a ${n}×${n} section + class overlay (seismic LUT, seed + prediction layers), chromium headless, canvas ${result.backing.join('×')}, ${runs} runs; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
-    console.log('| what | median ms | p90 ms | goal |');
-    console.log('|---|---|---|---|');
-    console.log(`| ours: new section → layers + composite (JS time) | ${median(result.ours).toFixed(2)} | ${p90(result.ours).toFixed(2)} | < 16 |`);
-    console.log(`| ours: same, until the canvas read-back returns | ${median(result.oursFlushed).toFixed(2)} | ${p90(result.oursFlushed).toFixed(2)} | < 16 |`);
-    console.log(`| floor: putImageData + drawImage of a ready image | ${median(result.floor).toFixed(2)} | ${p90(result.floor).toFixed(2)} | |`);
+    console.log('(min = the best case, when a core was free; median and p90 include waiting for a core on a loaded machine)');
+    console.log('| what | min ms | median ms | p90 ms | goal |');
+    console.log('|---|---|---|---|---|');
+    const row = (what: string, xs: number[], goal: string): void => console.log(`| ${what} | ${min(xs).toFixed(2)} | ${median(xs).toFixed(2)} | ${p90(xs).toFixed(2)} | ${goal} |`);
+    row('ours: new section → layers + composite (JS time)', result.ours, '< 16');
+    row('ours: same, until the canvas read-back returns', result.oursFlushed, '< 16');
+    row('floor: putImageData + drawImage of a ready image', result.floor, '');
   } finally {
     await browser.close();
     await harness.close();
@@ -203,10 +209,10 @@ async function sliderBench(): Promise<void> {
     }
     console.log(`\nLoad average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores.`);
     console.log(`Slider move → new inline on screen, ${shape.join('×')} float32 NPY (${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB; inline = ${shape[2]}×${shape[1]}), ${count} moves each`);
-    console.log('| line | median ms | p90 ms | goal |');
-    console.log('|---|---|---|---|');
-    console.log(`| cached (prefetched neighbour) | ${median(cached).toFixed(1)} | ${p90(cached).toFixed(1)} | < 16 (one frame) |`);
-    console.log(`| uncached (read from disk via openNpy, HTTP stand-in for postMessage) | ${median(uncached).toFixed(1)} | ${p90(uncached).toFixed(1)} | |`);
+    console.log('| line | min ms | median ms | p90 ms | goal |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| cached (prefetched neighbour) | ${min(cached).toFixed(1)} | ${median(cached).toFixed(1)} | ${p90(cached).toFixed(1)} | < 16 (one frame) |`);
+    console.log(`| uncached (read from disk via openNpy, HTTP stand-in for postMessage) | ${min(uncached).toFixed(1)} | ${median(uncached).toFixed(1)} | ${p90(uncached).toFixed(1)} | |`);
   } finally {
     await browser.close();
     await harness.close();
@@ -235,10 +241,10 @@ function kernelBench(): void {
     if (i >= 3) { base.push(b); overlay.push(o); }
   }
   console.log(`\nPixel kernels alone in node (process CPU time, ${runs} runs after 3 warm-ups), ${n}×${n}`);
-  console.log('| kernel | median CPU ms | p90 CPU ms |');
-  console.log('|---|---|---|');
-  console.log(`| amplitudes → seismic LUT pixels | ${median(base).toFixed(2)} | ${p90(base).toFixed(2)} |`);
-  console.log(`| seed + prediction layers → class pixels | ${median(overlay).toFixed(2)} | ${p90(overlay).toFixed(2)} |`);
+  console.log('| kernel | min CPU ms | median CPU ms | p90 CPU ms |');
+  console.log('|---|---|---|---|');
+  console.log(`| amplitudes → seismic LUT pixels | ${min(base).toFixed(2)} | ${median(base).toFixed(2)} | ${p90(base).toFixed(2)} |`);
+  console.log(`| seed + prediction layers → class pixels | ${min(overlay).toFixed(2)} | ${median(overlay).toFixed(2)} | ${p90(overlay).toFixed(2)} |`);
 }
 
 async function main(): Promise<void> {

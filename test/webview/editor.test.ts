@@ -280,6 +280,32 @@ describeWithSharedData('editor webview on real F3 sections (chromium)', function
     assert.equal(await page.locator('#loading').isHidden(), true);
   });
 
+  it('follows the VS Code theme colours (a light theme repaints the canvas background)', async () => {
+    const dark = await canvasPixel(page, 3, 3);
+    await page.evaluate(`document.body.style.setProperty('--vscode-editor-background', '#fdfdfd'); document.body.style.setProperty('--vscode-editor-foreground', '#202020'); document.body.className = 'vscode-light'`);
+    await nextFrame(page);
+    const light = await canvasPixel(page, 3, 3);
+    assert.deepEqual(light.slice(0, 3), [0xfd, 0xfd, 0xfd]);
+    assert.notDeepEqual(dark, light);
+    await screenshot(page, 'inline-130-light-theme');
+  });
+
+  it('draws a vertical well-like trace with Shift and the line tool', async () => {
+    await setOpacity(page, '1');
+    const c = await centre(page);
+    await page.focus('#section-canvas');
+    await page.keyboard.press('l');
+    await page.mouse.click(c.x, c.y - 80);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(c.x + 25, c.y + 80);
+    await page.keyboard.up('Shift');
+    await page.keyboard.press('Enter');
+    await page.mouse.move(1, 1);
+    const local = { x: c.x - c.box.x, y: c.y - c.box.y };
+    assert.ok(near(await canvasPixel(page, local.x, local.y + 60), UNIT0), 'painted straight down from the first point');
+    assert.ok(!near(await canvasPixel(page, local.x + 25, local.y + 79), UNIT0), 'not towards the unconstrained second point');
+  });
+
   it('renders crisply at devicePixelRatio 2', async () => {
     await page.context().close();
     page = await openEditor(browser, harness, { deviceScaleFactor: 2 });

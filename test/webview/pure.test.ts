@@ -218,6 +218,16 @@ describe('section store', () => {
     release.shift()!();
   });
 
+  it('drops the sections that cross a changed one (other axes), keeping same-axis lines unless named', async () => {
+    const store = new SectionStore(async (axis, index) => ({ ...message('inline', index), axis }));
+    for (const [axis, index] of [['inline', 1], ['inline', 2], ['crossline', 7], ['sample', 3]] as const) await store.load(axis, index);
+    store.invalidateCrossing('inline');
+    assert.deepEqual([store.has('inline', 1), store.has('inline', 2), store.has('crossline', 7), store.has('sample', 3)], [true, true, false, false]);
+    await store.load('crossline', 7);
+    store.invalidateCrossing('inline', 2);
+    assert.deepEqual([store.has('inline', 1), store.has('inline', 2), store.has('crossline', 7)], [true, false, false]);
+  });
+
   it('refuses a section whose buffers do not match rows × cols', async () => {
     const store = new SectionStore(async () => ({ ...message('inline', 1), rows: 5 }));
     await assert.rejects(store.load('inline', 1), /amplitudes has 24 bytes, expected 60/);

@@ -436,7 +436,7 @@ export class EditorApp {
   private onLabelsChanged(axis?: EditorAxis, index?: number): void {
     if (!this.store) return;
     this.layers = { ...this.layers, labels: true };
-    if (axis !== undefined && index !== undefined) this.store.invalidate(axis, index);
+    if (axis !== undefined && index !== undefined) this.store.invalidateCrossing(axis, index);
     else this.store.invalidate();
     void this.show(this.state.axis, this.currentIndex(), false);
   }
@@ -635,6 +635,11 @@ export class EditorApp {
     if (value === null) { this.flash('Add a class to the palette before painting.', false); return; }
     const p = view.toSection(e.clientX, e.clientY);
     if (tool === 'line') {
+      // Shift keeps the segment vertical (a well-like trace) or horizontal, whichever is closer.
+      const last = this.polyline[this.polyline.length - 1];
+      if (e.shiftKey && last) {
+        if (Math.abs(p.y - last.y) * view.exaggeration >= Math.abs(p.x - last.x)) p.x = last.x; else p.y = last.y;
+      }
       this.polyline.push(p);
       view.requestDraw();
       return;
@@ -695,6 +700,8 @@ export class EditorApp {
     if (s.builder.size === 0) return;
     const strokeId = this.nextStrokeId++;
     this.pendingStrokes.set(strokeId, { section: s.section, builder: s.builder });
+    // Cached sections of the other axes cross this one and would show the labels from before the stroke.
+    this.store!.invalidateCrossing(s.section.axis);
     const pixels = s.builder.pixels();
     this.host.sendEvent({
       type: 'stroke', strokeId, axis: s.section.axis, index: s.section.index, rows: s.section.rows, cols: s.section.cols,
@@ -736,7 +743,7 @@ export class EditorApp {
     if (accepted || !pending) return;
     // The host refused it: drop our optimistic copy and show what the host has.
     this.flash(`Stroke not applied${message ? `: ${message}` : ''}`, true);
-    this.store?.invalidate(pending.section.axis, pending.section.index);
+    this.store?.invalidateCrossing(pending.section.axis, pending.section.index);
     if (pending.section === this.section) void this.show(this.state.axis, this.currentIndex(), false);
   }
 

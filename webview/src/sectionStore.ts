@@ -132,6 +132,17 @@ export class SectionStore {
     this.prefetchQueue = [];
   }
 
+  /**
+   * Labels on one section changed: every cached section of another axis crosses it and is stale too. With an index,
+   * that section is dropped as well; without one (our own optimistic stroke) the same-axis sections are kept.
+   */
+  invalidateCrossing(axis: EditorAxis, index?: number): void {
+    for (const [key, s] of this.cache) {
+      if (s.axis !== axis || s.index === index) { this.bytes -= sectionBytes(s); this.cache.delete(key); }
+    }
+    for (const [key, job] of this.inFlight) if (job.axis !== axis || job.index === index) this.inFlight.delete(key);
+  }
+
   private enqueue(axis: EditorAxis, index: number, urgent: boolean): Promise<LoadedSection> {
     const key = sectionKey(axis, index);
     return new Promise<LoadedSection>((resolve, reject) => {

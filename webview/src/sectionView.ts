@@ -66,6 +66,7 @@ export class SectionView {
   private scales: AxisScales | null = null;
   private theme: ThemeColors;
   private drawScheduled = false;
+  private overlayEmpty = true;
 
   /** CSS pixels per section column. */
   zoom = 1;
@@ -102,6 +103,7 @@ export class SectionView {
     if (!sameSize) {
       this.base = new Layer(cols, rows);
       this.overlay = new Layer(cols, rows);
+      this.overlayEmpty = true;
       this.confidence = null;
       this.resetView();
     }
@@ -117,8 +119,16 @@ export class SectionView {
   /** Recompute the class overlay, all of it or one rectangle (after a paint step). */
   renderOverlay(layers: ClassLayers, table: Uint32Array, rect?: PixelRect): void {
     if (!this.overlay) return;
-    renderClassLayers(layers, table, this.overlay.cols, this.overlay.pixels, rect);
-    this.overlay.commit(rect);
+    if (layers.seeds === null && layers.grown === null && layers.prediction === null) {
+      // Nothing to show (no sidecar yet, layers hidden): skip a full pass over the section and its compositing.
+      this.overlayEmpty = true;
+      return;
+    }
+    // The layer holds stale pixels while it was skipped, so the first update after that redraws all of it.
+    const region = this.overlayEmpty ? undefined : rect;
+    this.overlayEmpty = false;
+    renderClassLayers(layers, table, this.overlay.cols, this.overlay.pixels, region);
+    this.overlay.commit(region);
   }
 
   /** Recompute the confidence layer, or drop it (null). */
@@ -214,7 +224,7 @@ export class SectionView {
       ctx.globalAlpha = this.overlayOpacity;
       ctx.drawImage(this.confidence.canvas, dx, dy, dw, dh);
     }
-    if (this.overlay) {
+    if (this.overlay && !this.overlayEmpty) {
       ctx.globalAlpha = this.overlayOpacity;
       ctx.drawImage(this.overlay.canvas, dx, dy, dw, dh);
     }
