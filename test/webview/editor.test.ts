@@ -306,6 +306,24 @@ describeWithSharedData('editor webview on real F3 sections (chromium)', function
     assert.ok(!near(await canvasPixel(page, local.x + 25, local.y + 79), UNIT0), 'not towards the unconstrained second point');
   });
 
+  it('disables painting on a read-only document: the brush only pans, nothing is sent', async () => {
+    await page.context().close();
+    page = await openEditor(browser, harness, { query: 'readonly=1' });
+    assert.equal(await page.locator('#tool-brush').getAttribute('disabled'), '');
+    assert.equal(await page.locator('#add-class').getAttribute('disabled'), '');
+    const c = await centre(page);
+    const local = { x: c.x - c.box.x, y: c.y - c.box.y };
+    const before = await canvasColors(page);
+    await page.mouse.move(c.x, c.y);
+    await page.mouse.down();
+    await page.mouse.move(c.x + 120, c.y + 40, { steps: 5 });
+    await page.mouse.up();
+    await nextFrame(page);
+    assert.equal((await sentMessages(page)).filter((m) => m.type === 'stroke').length, 0);
+    assert.notDeepEqual(await canvasColors(page), before, 'the drag panned the view');
+    assert.ok(!near(await canvasPixel(page, local.x + 120, local.y + 40), UNIT0));
+  });
+
   it('renders crisply at devicePixelRatio 2', async () => {
     await page.context().close();
     page = await openEditor(browser, harness, { deviceScaleFactor: 2 });

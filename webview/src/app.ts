@@ -546,11 +546,12 @@ export class EditorApp {
 
   private updateToolButtons(): void {
     if (!this.ui) return;
+    if (this.readOnly && this.state.tool !== 'pan') { this.cancelGesture(); this.state.tool = 'pan'; }
     for (const [t, b] of Object.entries(this.ui.tools) as [Tool, HTMLElement][]) {
       setButtonActive(b, t === this.state.tool);
       b.toggleAttribute('disabled', this.readOnly && t !== 'pan');
     }
-    if (this.readOnly && this.state.tool !== 'pan') this.state.tool = 'pan';
+    this.ui.addClass.toggleAttribute('disabled', this.readOnly || this.palette.length >= MAX_CLASSES);
     this.ui.canvas.dataset.tool = this.state.tool;
   }
 
@@ -858,9 +859,12 @@ function headerTable(fields: readonly HeaderField[], id: string): HTMLElement {
   ]);
 }
 
+/** True when the key belongs to a control (text fields, dropdowns, the brush/opacity sliders), not to the section view. */
 function isTextInput(e: KeyboardEvent): boolean {
-  return e.composedPath().some((t) => t instanceof HTMLElement
-    && (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'range' || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD' || t.isContentEditable));
+  return e.composedPath().some((t) => t instanceof HTMLElement && (
+    // The line slider is the exception: its keys step lines through our handler (which cancels the native step).
+    (t.tagName === 'INPUT' && t.id !== 'line-slider')
+    || t.tagName === 'TEXTAREA' || t.tagName === 'VSCODE-TEXTFIELD' || t.tagName === 'VSCODE-SINGLE-SELECT' || t.isContentEditable));
 }
 
 function formatNumber(x: number): string {

@@ -29,6 +29,7 @@
     switch (m.type) {
       case 'ready': {
         const init = await (await fetch('/api/init')).json();
+        if (params.has('readonly') && init.ok) init.readOnly = true;
         host.init = init;
         if (init.ok) host.palette = init.palette.slice();
         toWebview(init);
