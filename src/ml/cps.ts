@@ -102,21 +102,22 @@ export class NetTrainer {
     const target = tf.tensor3d(Int32Array.from(labels), [n, h, w], 'int32');
     const pseudo = partner && lambda > 0 ? tf.tensor3d(pseudoTargets(partner, labels), [n, h, w], 'int32') : null;
     const confidence = partner && lambda > 0 ? tf.tensor3d(partner.confidence, [n, h, w]) : null;
-    const parts: { sup?: tf.Scalar; pseudo?: tf.Scalar; recon?: tf.Scalar } = {};
+    // Loss terms are read inside the taped function: tensors kept out of the gradient scope are disposed with it.
+    const parts = { sup: 0, pseudo: 0, recon: 0 };
     try {
       const { value, grads } = tf.variableGrads(() => {
         const out = this.net.forward(input, true);
         const sup = focalLoss(out.logits, target, { gamma, ...(classWeights ? { classWeights } : {}) });
-        parts.sup = tf.keep(sup);
+        parts.sup = sup.dataSync()[0];
         let total: tf.Scalar = sup;
         if (pseudo && confidence) {
           const p = confidenceAwarePseudoLoss(out.logits, pseudo, confidence, { gamma, threshold: pseudoThreshold, ...(classWeights ? { classWeights } : {}) });
-          parts.pseudo = tf.keep(p);
+          parts.pseudo = p.dataSync()[0];
           total = tf.add(total, tf.mul(p, lambda));
         }
         if (this.spec.reconstruction && out.reconstruction && reconWeight > 0) {
           const r = mseLoss(out.reconstruction, input);
-          parts.recon = tf.keep(r);
+          parts.recon = r.dataSync()[0];
           total = tf.add(total, tf.mul(r, reconWeight));
         }
         return total as tf.Scalar;
@@ -125,13 +126,11 @@ export class NetTrainer {
       const total = value.dataSync()[0];
       value.dispose();
       for (const g of Object.values(grads)) g.dispose();
-      const read = (s?: tf.Scalar): number => (s ? s.dataSync()[0] : 0);
-      const losses = { sup: read(parts.sup), pseudo: read(parts.pseudo), recon: read(parts.recon), total };
+      const losses = { ...parts, total };
       if (!Number.isFinite(total)) throw new SeisGrowError('diverged', `training diverged (loss ${total}); lower the learning rate`);
       return losses;
     } finally {
       input.dispose(); target.dispose(); pseudo?.dispose(); confidence?.dispose();
-      parts.sup?.dispose(); parts.pseudo?.dispose(); parts.recon?.dispose();
     }
   }
 

@@ -1,0 +1,69 @@
+// Shared helpers of the experiment scripts: load the real data, make sparse "well-tie" labels, score predictions.
+import { readNpy } from '../src/io/npy';
+import { ConfusionMatrix, type SegmentationScores } from '../src/ml/metrics';
+
+/** The shared real-data folder (../shared/data from the repository root). */
+export const DATA = process.env.SEISGROW_DATA ?? '/work/shared/data';
+
+/** A 2D section with its full truth. */
+export interface LabelledSection { name: string; seismic: Float32Array; truth: Uint8Array; height: number; width: number }
+
+/** Every `step`-th sample and trace (plain decimation, no filtering), so the run fits a shared 2-core machine. */
+export function decimate(s: LabelledSection, step: number): LabelledSection {
+  if (step === 1) return s;
+  const h = Math.ceil(s.height / step);
+  const w = Math.ceil(s.width / step);
+  const seismic = new Float32Array(h * w);
+  const truth = new Uint8Array(h * w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    seismic[y * w + x] = s.seismic[y * step * s.width + x * step];
+    truth[y * w + x] = s.truth[y * step * s.width + x * step];
+  }
+  return { name: s.name, seismic, truth, height: h, width: w };
+}
+
+/** The six F3 sections (inlines 130, 241, 608; crosslines 327, 575, 778). */
+export async function loadF3(step: number): Promise<LabelledSection[]> {
+  const names = ['inline_130', 'inline_241', 'inline_608', 'crossline_327', 'crossline_575', 'crossline_778'];
+  const out: LabelledSection[] = [];
+  for (const n of names) {
+    const s = await readNpy(`${DATA}/f3-sections/${n}_seismic_f32.npy`);
+    const l = await readNpy(`${DATA}/f3-sections/${n}_labels.npy`);
+    out.push(decimate({ name: n, seismic: Float32Array.from(s.data), truth: Uint8Array.from(l.data), height: s.shape[0], width: s.shape[1] }, step));
+  }
+  return out;
+}
+
+/** Keep `traces` full vertical traces, evenly spaced (like wells), the rest 255. */
+export function traceLabels(truth: Uint8Array, height: number, width: number, traces: number): Uint8Array {
+  const out = new Uint8Array(truth.length).fill(255);
+  for (let k = 0; k < traces; k++) {
+    const x = Math.min(width - 1, Math.floor(((k + 0.5) * width) / traces));
+    for (let y = 0; y < height; y++) out[y * width + x] = truth[y * width + x];
+  }
+  return out;
+}
+
+/** Scores of predictions against full truth over all pixels. */
+export function score(classes: number, pairs: { truth: Uint8Array; pred: Uint8Array }[]): SegmentationScores {
+  const cm = new ConfusionMatrix(classes);
+  for (const p of pairs) cm.update(p.truth, p.pred);
+  return cm.scores();
+}
+
+/** Grown labels: coverage, and scores over the covered pixels. */
+export function scoreGrown(classes: number, pairs: { truth: Uint8Array; grown: Uint8Array }[]): { coverage: number; scores: SegmentationScores } {
+  const cm = new ConfusionMatrix(classes);
+  let covered = 0;
+  let all = 0;
+  for (const p of pairs) {
+    const t = p.truth.slice();
+    const g = p.grown.slice();
+    for (let i = 0; i < t.length; i++) {
+      all++;
+      if (g[i] === 255) { t[i] = 255; g[i] = 0; } else covered++;
+    }
+    cm.update(t, g);
+  }
+  return { coverage: covered / all, scores: cm.scores() };
+}

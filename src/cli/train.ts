@@ -1,0 +1,165 @@
+// `seisgrow train`: the three training stages over sparse labels, headless. Progress: one line per epoch on a TTY,
+// JSON lines with --json or when stdout is not a TTY. Writes RUN_DIR/metrics.json, the checkpoint, grown labels,
+// probabilities and predictions (suffixed _<i> per input when there are several inputs).
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { SeisGrowError } from '../io/errors';
+import { makeConfig, type ConfigOverrides } from '../ml/config';
+import { startTraining, writeJsonAtomic, type RunMetrics, type TrainingSection } from '../ml/engine';
+import { parseStages } from '../ml/stages';
+import type { EpochRecord, TrainingEvent } from '../shared/trainingProtocol';
+import { CommandSpec, parseArgs, usageError } from './args';
+import { isSegyFile, readLabelStack, readSeismicStack, writeStack, type InputStack } from './trainInputs';
+
+/** The command-line spec of `train`. */
+export const trainSpec: CommandSpec = {
+  command: 'train',
+  summary: 'Train two U-Nets on sparse labels: stage 1 supervised, 2 cross pseudo supervision, 3 seeded region growing.',
+  usage: '--seismic A.npy [B.npy ...] --labels LA.npy [LB.npy ...] --out RUN_DIR [--stages 1,2,3] [--epochs N] [--seed N] [--recon] [--classes K] [--json]',
+  positionals: [],
+  options: [
+    { name: 'seismic', kind: 'strings', metavar: 'FILE...', help: 'NPY (H, W) or (N, H, W), or SEG-Y (each inline a section)' },
+    { name: 'labels', kind: 'strings', metavar: 'FILE...', help: 'one label NPY per seismic input, same shape, integers, 255 = unlabelled' },
+    { name: 'unlabelled', kind: 'strings', metavar: 'FILE...', help: 'extra seismic without labels (feeds the pseudo and reconstruction terms; not predicted)' },
+    { name: 'out', kind: 'string', metavar: 'RUN_DIR', help: 'folder for metrics.json, the checkpoint and the outputs' },
+    { name: 'stages', kind: 'string', metavar: 'LIST', help: 'stages to run, e.g. 1,2,3 or 2 (a later stage alone resumes from RUN_DIR or --resume)', defaultText: '1,2,3' },
+    { name: 'epochs', kind: 'integer', metavar: 'N', help: 'epochs per stage', defaultText: 'stage 1: 8, 2: 8, 3: 4' },
+    { name: 'steps', kind: 'integer', metavar: 'N', help: 'optimizer steps per epoch', defaultText: '20' },
+    { name: 'seed', kind: 'integer', metavar: 'N', help: 'seed of every random choice', defaultText: '1234' },
+    { name: 'recon', kind: 'flag', help: 'add the reconstruction decoder (S6): MSE on all inputs constrains the encoder' },
+    { name: 'classes', kind: 'integer', metavar: 'K', help: 'class count', defaultText: 'largest label + 1' },
+    { name: 'backend', kind: 'string', metavar: 'NAME', help: 'auto, wasm, tensorflow or cpu', defaultText: 'auto' },
+    { name: 'resume', kind: 'string', metavar: 'DIR', help: 'run or checkpoint folder to start from', defaultText: 'RUN_DIR when a later stage runs alone' },
+    { name: 'config', kind: 'string', metavar: 'FILE.json', help: 'overrides of any training setting (see the config module)' },
+    { name: 'json', kind: 'flag', help: 'progress as JSON lines (also when stdout is not a terminal)' },
+  ],
+  epilog: 'Outputs per input (suffix _<i> when several): prediction.npy (uint8), probabilities.npy (float32, shape + (K,)), grown_labels.npy (uint8).',
+};
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** One human line per epoch: stage, losses, validation IoU, seconds, ETA. */
+export function formatEpochLine(r: EpochRecord, epochsInStage: number): string {
+  const l = (x: EpochRecord['losses']['a']): string => `${x.total.toFixed(3)} (sup ${x.sup.toFixed(3)}${x.pseudo ? ` pseudo ${x.pseudo.toFixed(3)}` : ''}${x.recon ? ` recon ${x.recon.toFixed(3)}` : ''})`;
+  const v = r.validation;
+  const iou = v ? `val mIoU ${v.meanIoU.toFixed(3)} [${v.perClassIoU.map((x) => (x === null ? '—' : x.toFixed(2))).join(' ')}]` : 'no validation pixels';
+  return `stage ${r.stage} epoch ${r.epoch}/${epochsInStage}  loss A ${l(r.losses.a)}  B ${l(r.losses.b)}  ${iou}  ${r.seconds.toFixed(1)} s  ETA ${duration(r.etaSeconds)}`;
+}
+
+/** `seisgrow train`. */
+export default async function train(args: string[]): Promise<number> {
+  const p = parseArgs(trainSpec, args);
+  if (!p) return 0;
+  const seismicFiles = p.strings('seismic');
+  const labelFiles = p.strings('labels');
+  const unlabelledFiles = p.strings('unlabelled');
+  const runDir = p.requireString('out');
+  if (seismicFiles.length === 0) throw usageError(trainSpec, 'missing required option --seismic');
+  if (labelFiles.length !== seismicFiles.length) throw usageError(trainSpec, `${seismicFiles.length} seismic input(s) but ${labelFiles.length} label file(s): give one label file per input`);
+  const stages = parseStages(p.string('stages') ?? '1,2,3');
+  const overrides: Record<string, unknown> = {};
+  const configFile = p.string('config');
+  if (configFile) {
+    try {
+      Object.assign(overrides, JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>);
+    } catch (e) {
+      throw new SeisGrowError('bad-config', `cannot read the config overrides: ${(e as Error).message}`, configFile);
+    }
+  }
+  const epochs = p.integer('epochs');
+  if (epochs !== undefined) overrides.epochs = { 1: epochs, 2: epochs, 3: epochs };
+  const steps = p.integer('steps');
+  if (steps !== undefined) overrides.stepsPerEpoch = steps;
+  const seed = p.integer('seed');
+  if (seed !== undefined) overrides.seed = seed;
+  const backend = p.string('backend');
+  if (backend !== undefined) overrides.backend = backend;
+  if (p.flag('recon')) overrides.network = { ...(overrides.network as object | undefined), reconstruction: true };
+  const resumeFlag = p.string('resume');
+  if (!resumeFlag && stages[0] > 1 && p.flag('recon')) {
+    // The network's shape comes from the checkpoint when resuming; --recon there would be a silent no-op.
+    throw usageError(trainSpec, '--recon changes the network; it can only be given when stage 1 runs');
+  }
+
+  const inputs: InputStack[] = [];
+  const labelStacks: Uint8Array[][] = [];
+  for (let i = 0; i < seismicFiles.length; i++) {
+    const input = await readSeismicStack(seismicFiles[i]);
+    inputs.push(input);
+    labelStacks.push(await readLabelStack(labelFiles[i], input, await isSegyFile(seismicFiles[i])));
+  }
+  const pool: InputStack[] = [];
+  for (const f of unlabelledFiles) pool.push(await readSeismicStack(f));
+  let maxLabel = -1;
+  for (const stack of labelStacks) for (const l of stack) for (const v of l) if (v !== 255 && v > maxLabel) maxLabel = v;
+  const classes = p.integer('classes') ?? Math.max(2, maxLabel + 1);
+  if (maxLabel >= classes) {
+    const at = labelStacks.findIndex((s) => s.some((l) => l.some((v) => v !== 255 && v >= classes)));
+    throw new SeisGrowError('bad-label', `label ${maxLabel} is not a class 0..${classes - 1} (--classes ${classes}); 255 marks unlabelled pixels`, labelFiles[at]);
+  }
+  makeConfig(overrides as ConfigOverrides); // validate before any work
+
+  const sections: TrainingSection[] = [];
+  inputs.forEach((input, i) => input.sections.forEach((s, k) => sections.push({
+    name: input.sections.length > 1 ? `${path.basename(input.file)}[${k}]` : path.basename(input.file), seismic: s, labels: labelStacks[i][k], height: input.height, width: input.width,
+  })));
+  for (const input of pool) input.sections.forEach((s, k) => sections.push({ name: `${path.basename(input.file)}[${k}]`, seismic: s, labels: null, height: input.height, width: input.width, predict: false }));
+
+  const { existsSync } = await import('node:fs');
+  const resumeFrom = resumeFlag ?? (stages[0] > 1 && existsSync(path.join(runDir, 'checkpoint')) ? runDir : undefined);
+  const json = p.flag('json') || !process.stdout.isTTY;
+  const stageEpochs = new Map<number, number>();
+  const onEvent = (e: TrainingEvent): void => {
+    if (e.type === 'stageStart') stageEpochs.set(e.stage, e.epochs);
+    if (json) {
+      if (e.type !== 'step') process.stdout.write(`${JSON.stringify(e.type === 'done' ? { type: 'done', status: e.summary.status, stagesCompleted: e.summary.stagesCompleted, checkpoint: e.summary.checkpoint, seconds: e.summary.seconds } : e)}\n`);
+      return;
+    }
+    switch (e.type) {
+      case 'backend': console.log(`backend: ${e.backend.name}${e.backend.fallbackReason ? ` (${e.backend.fallbackReason})` : ''}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network`); break;
+      case 'stageStart': console.log(`stage ${e.stage}: ${e.epochs} epochs of ${e.stepsPerEpoch} steps`); break;
+      case 'epoch': console.log(formatEpochLine(e.record, stageEpochs.get(e.record.stage) ?? e.record.epoch)); break;
+      case 'growth': console.log(`  grown ${e.record.addedTotal} pixels in ${e.record.iterations.length} waves; ${(100 * e.record.labelledFraction).toFixed(1)} % of pixels labelled`); break;
+      case 'log': if (e.level === 'warn') console.log(`warning: ${e.message}`); break;
+      default: break;
+    }
+  };
+  const handle = startTraining({ sections, classes, stages, config: overrides as ConfigOverrides, runDir, ...(resumeFrom ? { resumeFrom } : {}) }, onEvent);
+  const stop = (): void => { handle.cancel(); };
+  process.once('SIGINT', stop);
+  let result;
+  try {
+    result = await handle.done;
+  } finally {
+    process.removeListener('SIGINT', stop);
+  }
+  if (result.summary.status === 'cancelled') {
+    if (!json) console.log(`cancelled; the last complete checkpoint is ${result.summary.checkpoint ?? '(none)'}`);
+    return 130;
+  }
+
+  const outputs: Record<string, unknown> = {};
+  let offset = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    const results = result.sections.slice(offset, offset + input.sections.length);
+    offset += input.sections.length;
+    const suffix = inputs.length > 1 ? `_${i}` : '';
+    const files = { prediction: path.join(runDir, `prediction${suffix}.npy`), probabilities: path.join(runDir, `probabilities${suffix}.npy`), grownLabels: path.join(runDir, `grown_labels${suffix}.npy`) };
+    await writeStack(files.prediction, results.map((r) => r!.prediction), input, '|u1');
+    await writeStack(files.probabilities, results.map((r) => r!.probabilities), input, '<f4', classes);
+    await writeStack(files.grownLabels, results.map((r) => r!.grownLabels), input, '|u1');
+    outputs[input.file] = files;
+  }
+  const metricsPath = path.join(runDir, 'metrics.json');
+  const metrics = JSON.parse(await fs.readFile(metricsPath, 'utf8')) as RunMetrics;
+  metrics.outputs = outputs;
+  await writeJsonAtomic(metricsPath, metrics);
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'outputs', outputs })}\n`);
+  else console.log(`wrote ${metricsPath}, the checkpoint and ${Object.values(outputs).length * 3} output file(s) in ${runDir}`);
+  return 0;
+}

@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { SeisGrowError } from '../../src/io/errors';
+import { DEFAULT_CONFIG, makeConfig, rampedLambda, validateConfig } from '../../src/ml/config';
+
+describe('training config', () => {
+  it('has valid, deeply frozen defaults with a recorded seed', () => {
+    assert.doesNotThrow(() => validateConfig(JSON.parse(JSON.stringify(DEFAULT_CONFIG))));
+    assert.ok(Object.isFrozen(DEFAULT_CONFIG) && Object.isFrozen(DEFAULT_CONFIG.network) && Object.isFrozen(DEFAULT_CONFIG.clipPercentiles));
+    assert.equal(typeof DEFAULT_CONFIG.seed, 'number');
+    assert.throws(() => { (DEFAULT_CONFIG.network as { depth: number }).depth = 9; }, TypeError);
+  });
+
+  it('merges nested overrides without touching the defaults', () => {
+    const c = makeConfig({ seed: 7, network: { baseFilters: 8 }, epochs: { 2: 3 } });
+    assert.equal(c.seed, 7);
+    assert.equal(c.network.baseFilters, 8);
+    assert.equal(c.network.depth, DEFAULT_CONFIG.network.depth);
+    assert.equal(c.epochs[2], 3);
+    assert.equal(c.epochs[1], DEFAULT_CONFIG.epochs[1]);
+    assert.equal(DEFAULT_CONFIG.network.baseFilters, 16);
+    assert.ok(Object.isFrozen(c.network));
+  });
+
+  it('rejects unknown settings and out-of-range values with a message naming the setting', () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ learningrate: 1 }, /unknown setting "learningrate"/],
+      [{ network: { widht: 3 } }, /unknown setting "network.widht"/],
+      [{ network: { depth: 0 } }, /network.depth/],
+      [{ learningRate: 0 }, /learningRate/],
+      [{ cps: { confidenceThreshold: 1.5 } }, /cps.confidenceThreshold/],
+      [{ backend: 'gpu' }, /backend/],
+      [{ batchSize: 2.5 }, /batchSize/],
+      [{ clipPercentiles: [99, 1] }, /clipPercentiles/],
+      [{ growth: 3 }, /must be an object/],
+      [{ network: { reconstruction: 'yes' } }, /network.reconstruction/],
+    ];
+    for (const [o, re] of bad) {
+      assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));
+    }
+  });
+
+  it('ramps λ up with exp(-5(1-t)^2) over the first stage-2 epochs, 0 in stage 1, full in stage 3', () => {
+    const c = makeConfig({ cps: { lambda: 2, rampUpEpochs: 2 }, stepsPerEpoch: 10 });
+    assert.equal(rampedLambda(c, 1, 0, 0), 0);
+    assert.ok(Math.abs(rampedLambda(c, 2, 0, 0) - 2 * Math.exp(-5)) < 1e-12);
+    assert.ok(Math.abs(rampedLambda(c, 2, 1, 0) - 2 * Math.exp(-5 * 0.25)) < 1e-12);
+    assert.equal(rampedLambda(c, 2, 2, 0), 2);
+    assert.equal(rampedLambda(c, 3, 0, 0), 2);
+    let prev = -1;
+    for (let e = 0; e < 2; e++) for (let s = 0; s < 10; s++) { const l = rampedLambda(c, 2, e, s); assert.ok(l > prev); prev = l; }
+    assert.equal(rampedLambda(makeConfig({ cps: { rampUpEpochs: 0 } }), 2, 0, 0), DEFAULT_CONFIG.cps.lambda);
+  });
+});

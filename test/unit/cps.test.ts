@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/ml/backend';
+import { NetTrainer, pseudoLabelsFromLogits, pseudoTargets, tileStarts, tiledProbabilities } from '../../src/ml/cps';
+
+describe('cps: pseudo labels and tiled inference', () => {
+  before(async () => { await initBackend('cpu'); });
+
+  it('takes argmax and max softmax probability per pixel', () => {
+    const logits = tf.tensor4d([0, 2, 0, 5, 1, 1], [1, 1, 2, 3]);
+    const p = pseudoLabelsFromLogits(logits);
+    logits.dispose();
+    assert.deepEqual(p.argmax, Uint8Array.from([1, 0]));
+    const e = Math.exp(2) / (2 + Math.exp(2));
+    assert.ok(Math.abs(p.confidence[0] - e) < 1e-6);
+  });
+
+  it('pseudo targets cover only unlabelled pixels', () => {
+    const t = pseudoTargets({ argmax: Uint8Array.from([3, 4, 5]), confidence: new Float32Array(3) }, Uint8Array.from([255, 1, 255]));
+    assert.deepEqual(t, Int32Array.from([3, 255, 5]));
+  });
+
+  it('tiles cover every pixel with the required overlap', () => {
+    for (const [len, tile, ov] of [[100, 32, 8], [32, 32, 8], [20, 32, 8], [33, 32, 0], [1000, 128, 32]]) {
+      const s = tileStarts(len, tile, ov);
+      assert.equal(s[0], 0);
+      assert.equal(s[s.length - 1] + Math.min(tile, len), len);
+      for (let i = 1; i < s.length; i++) assert.ok(s[i - 1] + tile - s[i] >= ov && s[i] > s[i - 1]);
+    }
+  });
+
+  it('overlap-tiled inference of a per-pixel function equals one whole call: no seams', async () => {
+    const h = 70, w = 93, classes = 3;
+    const data = new Float32Array(h * w).map((_, i) => Math.sin(i / 7));
+    const f = (v: number): number[] => { const a = [Math.exp(v), Math.exp(-v), 1]; const s = a[0] + a[1] + a[2]; return a.map((x) => x / s); };
+    let calls = 0;
+    const out = await tiledProbabilities(data, h, w, 1, classes, 32, 8, 5, async (batch, n, th, tw) => {
+      calls++;
+      assert.ok(n <= 5 && th === 32 && tw === 32);
+      const r = new Float32Array(n * th * tw * classes);
+      for (let i = 0; i < n * th * tw; i++) r.set(f(batch[i]), i * classes);
+      return r;
+    });
+    assert.ok(calls > 1);
+    for (let i = 0; i < h * w; i++) {
+      const want = f(data[i]);
+      for (let c = 0; c < classes; c++) assert.ok(Math.abs(out[i * classes + c] - want[c]) < 1e-5, `pixel ${i}`);
+    }
+  });
+});
+
+describe('cps: one network of the pair (wasm backend)', function () {
+  this.timeout(120_000);
+  before(async () => { await initBackend('wasm'); });
+  const spec = { inChannels: 1, classes: 3, depth: 1, baseFilters: 4, dropout: 0, reconstruction: true };
+  const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, reconWeight: 1 };
+
+  it('lowers its loss on a batch, reports every loss term, and leaks no tensors', () => {
+    const t = new NetTrainer(spec, training, 1);
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 4 === 0 ? Math.floor((i % (h * w)) / (h * w / 3)) : 255));
+    const partner = t.pseudoLabels(x, n, h, w);
+    const first = t.trainStep(x, n, h, w, labels, partner, 1);
+    assert.ok(first.sup > 0 && first.pseudo > 0 && first.recon > 0);
+    assert.ok(Math.abs(first.total - (first.sup + first.pseudo + first.recon)) < 1e-4);
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 8; i++) last = t.trainStep(x, n, h, w, labels, null, 0);
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(last.sup < first.sup, `${last.sup} < ${first.sup}`);
+    t.dispose();
+  });
+
+  it('restores weights and optimizer state exactly', async () => {
+    const a = new NetTrainer(spec, training, 1);
+    const n = 1, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    const labels = new Uint8Array(n * h * w).map((_, i) => i % 3);
+    a.trainStep(x, n, h, w, labels, null, 0);
+    const state = await a.getState();
+    const b = new NetTrainer(spec, training, 99);
+    await b.setState(state.weights, state.optimizer);
+    assert.deepEqual(await b.forwardProbabilities(x, n, h, w), await a.forwardProbabilities(x, n, h, w));
+    const la = a.trainStep(x, n, h, w, labels, null, 0);
+    const lb = b.trainStep(x, n, h, w, labels, null, 0);
+    assert.equal(la.total, lb.total);
+    a.dispose(); b.dispose();
+  });
+});
