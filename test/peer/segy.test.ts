@@ -82,6 +82,7 @@ describeWithSharedData('SEG-Y vs segyio: every file in shared/data/segy', () => 
         const scalar = meta.headers[0].ScalarTraceHeader;
         const factor = scalar > 0 ? scalar : scalar < 0 ? 1 / -scalar : 1;
         assert.equal(vol.info.sampleStart, meta.samples[0] * factor, 'sample start');
+        if (factor !== 1) assert.match(vol.info.notes.join(' '), new RegExp(`first sample at ${vol.info.sampleStart} ms`));
         assert.equal(vol.info.sampleInterval, meta.samples.length > 1 ? meta.samples[1] - meta.samples[0] : vol.info.sampleInterval);
       } finally {
         await vol.close();

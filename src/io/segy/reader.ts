@@ -246,6 +246,9 @@ export class SegyVolume implements Volume {
     const delay = fh.getInt16(109 - 1, this.little);
     const timeScalar = fh.getInt16(215 - 1, this.little);
     const sampleStart = timeScalar > 0 ? delay * timeScalar : timeScalar < 0 ? delay / -timeScalar : delay;
+    if (timeScalar !== 0 && timeScalar !== 1 && delay !== 0) {
+      notes.push(`first sample at ${sampleStart} ms: delay recording time ${delay} (trace bytes 109-110) with time scalar ${timeScalar} (bytes 215-216)`);
+    }
 
     // Verify every trace's position when that is cheap (short traces read in blocks, or few traces); else spot-check.
     const checkAll = this.traceCount <= 2000 || (this.traceBytes <= HEADER_WINDOW_MAX_TRACE_BYTES && dataBytes <= 256 * 1024 * 1024);
