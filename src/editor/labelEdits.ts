@@ -191,11 +191,11 @@ export function decodeBackup(bytes: Uint8Array, file: string): LabelBackup {
   const indexStart = headerStart + headerLength;
   const valuesStart = indexStart + header.count * width;
   if (valuesStart + header.count !== bytes.length) fail('length does not match the header');
-  // Copy: the index bytes may not be aligned for a typed-array view.
-  const indexCopy = bytes.slice(indexStart, valuesStart).buffer;
+  // Copy into a fresh buffer: the bytes may be an unaligned view (a Node Buffer from a pool, whose slice() is a view too).
+  const indexCopy = new Uint8Array(bytes.subarray(indexStart, valuesStart)).buffer;
   const voxels = wide ? new Float64Array(indexCopy) : new Uint32Array(indexCopy);
   const shape = header.shape as unknown as VolumeShape;
   const size = voxelCount(shape);
   for (let k = 0; k < voxels.length; k++) if (!(voxels[k]! < size)) fail(`voxel ${voxels[k]} outside the volume`);
-  return { shape, sidecarPath: header.sidecarPath, palette: header.palette, diff: { voxels, values: bytes.slice(valuesStart) } };
+  return { shape, sidecarPath: header.sidecarPath, palette: header.palette, diff: { voxels, values: new Uint8Array(bytes.subarray(valuesStart)) } };
 }

@@ -32,6 +32,11 @@ export class SeisGrowEditorProvider implements vscode.CustomEditorProvider<SeisG
   readonly onDidChangeActiveDocument = this.onDidChangeActiveEmitter.event;
   private readonly panels = new Map<SeisGrowDocument, Set<vscode.WebviewPanel>>();
   private active: SeisGrowDocument | undefined;
+  private backupSequence = 0;
+  /** The latest backup file written for each document. */
+  private readonly liveBackups = new Map<SeisGrowDocument, vscode.Uri>();
+  /** The backup a document was restored from (removed once it is no longer needed). */
+  private readonly restoredBackups = new Map<SeisGrowDocument, vscode.Uri>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
 
@@ -94,6 +99,7 @@ export class SeisGrowEditorProvider implements vscode.CustomEditorProvider<SeisG
     if (model.openError) this.log.warn(`cannot read ${uri.fsPath}: ${model.openError.message}`);
     if (model.labelsProblem) this.log.warn(model.labelsProblem.message);
     const document = new SeisGrowDocument(uri, model);
+    if (backup && model.isDirty) this.restoredBackups.set(document, vscode.Uri.parse(backup.file));
     model.onDidEdit((edit) => {
       this.onDidChangeCustomDocumentEmitter.fire({
         document, label: edit.label,
@@ -149,6 +155,7 @@ export class SeisGrowEditorProvider implements vscode.CustomEditorProvider<SeisG
 
   async saveCustomDocument(document: SeisGrowDocument, _token: vscode.CancellationToken): Promise<void> {
     document.model.save();
+    this.dropBackups(document);
     this.log.info(`saved labels of ${document.uri.fsPath} to ${document.model.sidecar.labels}`);
   }
 
@@ -160,15 +167,41 @@ export class SeisGrowEditorProvider implements vscode.CustomEditorProvider<SeisG
 
   async revertCustomDocument(document: SeisGrowDocument, _token: vscode.CancellationToken): Promise<void> {
     document.model.revert();
+    this.dropBackups(document);
   }
 
   async backupCustomDocument(document: SeisGrowDocument, context: vscode.CustomDocumentBackupContext, _token: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {
     // Compact: only the voxels the unsaved edits touched, with their current values, and the palette.
-    await vscode.workspace.fs.writeFile(context.destination, document.model.backupBytes());
+    // Each backup gets its own file: VS Code may hand out the same destination again, and deletes the previous backup
+    // only after the new one is made, which must not remove the new file.
+    const target = context.destination.with({ path: `${context.destination.path}-${++this.backupSequence}.sgbackup` });
+    await vscode.workspace.fs.writeFile(target, document.model.backupBytes());
+    const previous = this.liveBackups.get(document);
+    this.liveBackups.set(document, target);
+    if (previous && previous.toString() !== target.toString()) this.deleteQuietly(previous);
+    const restored = this.restoredBackups.get(document);
+    if (restored) { this.restoredBackups.delete(document); this.deleteQuietly(restored); }
     return {
-      id: context.destination.toString(),
-      delete: () => { void vscode.workspace.fs.delete(context.destination).then(undefined, () => undefined); },
+      id: target.toString(),
+      delete: () => {
+        // The web workbench also disposes documents when the page unloads: a dirty document's backup must survive
+        // that, or hot exit has nothing to restore. It is removed once superseded, saved or reverted.
+        if (document.model.isDirty && this.liveBackups.get(document)?.toString() === target.toString()) return;
+        this.deleteQuietly(target);
+      },
     };
+  }
+
+  private deleteQuietly(uri: vscode.Uri): void {
+    void vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+  }
+
+  /** After a save or revert nothing unsaved remains: the document's backup files can go. */
+  private dropBackups(document: SeisGrowDocument): void {
+    const live = this.liveBackups.get(document);
+    if (live) { this.liveBackups.delete(document); this.deleteQuietly(live); }
+    const restored = this.restoredBackups.get(document);
+    if (restored) { this.restoredBackups.delete(document); this.deleteQuietly(restored); }
   }
 
   /** Save the active document's labels to a chosen `.labels.npy` (later saves go there too). */

@@ -149,6 +149,9 @@ describe('label edits and history', () => {
     assert.deepEqual([...back.diff.voxels], [3, 7, 11]);
     assert.deepEqual([...back.diff.values], [0, 255, 4]);
     assert.deepEqual(back.palette, defaultPalette());
+    // As VS Code's file system hands it back: a Node Buffer at an odd offset inside a larger pool.
+    const pooled = Buffer.concat([Buffer.from([1, 2, 3]), Buffer.from(bytes)]).subarray(3);
+    assert.deepEqual([...decodeBackup(pooled, 'b').diff.voxels], [3, 7, 11]);
     assert.throws(() => decodeBackup(bytes.subarray(0, bytes.length - 1), 'b'), /length does not match/);
     assert.throws(() => decodeBackup(new Uint8Array(40), 'b'), /bad magic/);
   });
