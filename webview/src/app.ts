@@ -71,7 +71,8 @@ export class EditorApp {
   private pointer: { x: number; y: number } | null = null;
   private panning: { x: number; y: number; pointerId: number } | null = null;
   private spaceHeld = false;
-  private headersLoaded = false;
+  private headersLoading = false;
+  private lastTrace: { inline: number; crossline: number } | undefined;
   private readonly pendingStrokes = new Map<number, { section: LoadedSection; builder: StrokeBuilder }>();
 
   // UI elements, created in buildUi().
@@ -787,6 +788,7 @@ export class EditorApp {
     if (s.axis === 'inline') { il = s.index; xl = v.crosslines[col]!; k = row; }
     else if (s.axis === 'crossline') { il = v.inlines[col]!; xl = s.index; k = row; }
     else { il = v.inlines[row]!; xl = v.crosslines[col]!; k = s.index; }
+    this.lastTrace = { inline: il, crossline: xl };
     const parts: string[] = [];
     if (v.kind === '3d') parts.push(`inline ${il}`);
     parts.push(`${v.kind === '3d' ? 'crossline' : 'trace'} ${xl}`);
@@ -808,14 +810,16 @@ export class EditorApp {
   // ---------------------------------------------------------------------------------------------------- headers
 
   private async loadHeaders(): Promise<void> {
-    if (this.headersLoaded) return;
-    this.headersLoaded = true;
+    // Reloaded on every visit: the trace of interest follows the cursor.
+    if (this.headersLoading) return;
+    this.headersLoading = true;
     const panel = this.ui.headersPanel;
     const s = this.section;
     const v = this.volume!;
-    const request: { type: 'requestHeaders'; inline?: number; crossline?: number } = { type: 'requestHeaders' };
-    if (s?.axis === 'inline') { request.inline = s.index; request.crossline = v.crosslines[0]; }
-    else if (s?.axis === 'crossline') { request.inline = v.inlines[0]; request.crossline = s.index; }
+    // The trace header of the trace last under the cursor, else the first trace of the section on screen.
+    const request: { type: 'requestHeaders'; inline?: number; crossline?: number } = { type: 'requestHeaders', ...this.lastTrace };
+    if (!this.lastTrace && s?.axis === 'inline') { request.inline = s.index; request.crossline = v.crosslines[0]; }
+    else if (!this.lastTrace && s?.axis === 'crossline') { request.inline = v.inlines[0]; request.crossline = s.index; }
     try {
       const h = await this.host.sendRequest<HeadersMessage>(request);
       panel.textContent = '';
@@ -825,8 +829,9 @@ export class EditorApp {
         el('section', {}, [el('h3', {}, [`Trace header — ${h.traceTitle}`]), headerTable(h.trace, 'trace-header')]),
       ]));
     } catch (e) {
-      this.headersLoaded = false;
       panel.textContent = `Cannot read the headers: ${(e as Error).message}`;
+    } finally {
+      this.headersLoading = false;
     }
   }
 
@@ -847,14 +852,17 @@ export class EditorApp {
 }
 
 function headerTable(fields: readonly HeaderField[], id: string): HTMLElement {
+  // The meaning column only when the host describes at least one field.
+  const described = fields.some((f) => f.description);
   const rows = fields.map((f) => el('tr', {}, [
     el('td', { class: 'byte' }, [f.byte === undefined ? '' : String(f.byte)]),
     el('td', {}, [f.name]),
     el('td', { class: 'value' }, [String(f.value)]),
-    el('td', { class: 'description' }, [f.description ?? '']),
+    ...(described ? [el('td', { class: 'description' }, [f.description ?? ''])] : []),
   ]));
+  const heads = ['Byte', 'Field', 'Value', ...(described ? ['Meaning'] : [])];
   return el('table', { class: 'header-table', id }, [
-    el('thead', {}, [el('tr', {}, [el('th', {}, ['Byte']), el('th', {}, ['Field']), el('th', {}, ['Value']), el('th', {}, ['Meaning'])])]),
+    el('thead', {}, [el('tr', {}, heads.map((h) => el('th', {}, [h])))]),
     el('tbody', {}, rows),
   ]);
 }

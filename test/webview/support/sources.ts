@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { readNpy } from '../../../src/io/npy';
 import type { Volume } from '../../../src/io/types';
-import { SegyVolume } from '../../../src/io/segy';
+import { BINARY_HEADER_FIELDS, SegyVolume, TRACE_HEADER_FIELDS } from '../../../src/io/segy';
 import type { EditorAxis, EditorClass, EditorStatistics, InitOkMessage } from '../../../src/shared/editorProtocol';
 import { EDITOR_PROTOCOL_VERSION } from '../../../src/shared/editorProtocol';
 import type { HarnessSource, SourceSection } from './harness';
@@ -130,9 +130,9 @@ export function volumeSource(volume: Volume, palette: EditorClass[] = F3_PALETTE
       const lines = volume.textualHeader.match(/.{1,80}/gs) ?? [];
       return {
         textual: lines,
-        binary: Object.entries(volume.binaryHeader).map(([name, value]) => ({ name, value })),
+        binary: Object.entries(volume.binaryHeader).map(([name, value]) => ({ name, value, byte: BINARY_HEADER_FIELDS.find((f) => f.name === name)?.byte })),
         traceTitle: `trace ${t + 1}`,
-        trace: Object.entries(th).map(([name, value]) => ({ name, value })),
+        trace: Object.entries(th).map(([name, value]) => ({ name, value, byte: TRACE_HEADER_FIELDS.find((f) => f.name === name)?.byte })),
       };
     },
   };
