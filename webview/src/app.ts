@@ -452,7 +452,7 @@ export class EditorApp {
     this.ui.slider.disabled = lines.length <= 1;
     if (this.state.axis === 'sample') {
       this.ui.number.value = String(v.sampleStart + index * v.sampleInterval);
-      this.ui.position.textContent = `sample ${index} of 0–${lines.length - 1}${v.sampleUnit === 'index' ? '' : ` (${v.sampleUnit})`}`;
+      this.ui.position.textContent = `${v.sampleUnit === 'index' ? '' : `${v.sampleUnit} · `}sample ${index} of 0–${lines.length - 1}`;
     } else {
       this.ui.number.value = String(index);
       this.ui.position.textContent = `${pos + 1} of ${lines.length}`;
