@@ -7,7 +7,7 @@
 //     in test-artifacts/vscode/
 // The whole code-server process group is killed at the end, even on failure. Prints `vscode: N passed, N failed`.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -58,7 +58,6 @@ async function bundleHostTests() {
   rmSync(bundleDir, { recursive: true, force: true });
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], sourcemap: 'inline', logLevel: 'warning' };
   await esbuild.build({ ...common, entryPoints: [join(root, 'test/vscode/host/index.ts')], outfile: join(bundleDir, 'index.js') });
-  const { readdirSync } = await import('node:fs');
   const tests = readdirSync(join(root, 'test/vscode/host')).filter((f) => f.endsWith('.test.ts')).sort();
   await esbuild.build({
     ...common,
@@ -66,6 +65,12 @@ async function bundleHostTests() {
     outfile: join(bundleDir, 'tests.js'),
   });
   return tests.length;
+}
+
+/** Every workbench UI test file in test/vscode (the editor's own first). */
+function uiTestFiles() {
+  const files = readdirSync(join(root, 'test/vscode')).filter((f) => f.endsWith('.test.ts')).sort();
+  return [...files.filter((f) => f === 'ui.test.ts'), ...files.filter((f) => f !== 'ui.test.ts')].map((f) => `test/vscode/${f}`);
 }
 
 function run(cmd, args, env) {
@@ -150,7 +155,7 @@ async function main() {
     failed += host.failed;
     step(`host tests: ${host.passed} passed, ${host.failed} failed; UI tests`);
     const ui = await run(process.execPath, ['node_modules/mocha/bin/mocha.js', '--require', 'tsx/cjs', '--reporter', 'test/support/countingReporter.cjs',
-      '--timeout', '120000', 'test/vscode/ui.test.ts'], {
+      '--timeout', '120000', ...uiTestFiles()], {
       SEISGROW_TEST_STAGE: 'vscode-ui', SEISGROW_CODE_SERVER_URL: server.url, SEISGROW_UI_WORKSPACE: ws.ui, SEISGROW_ARTIFACTS: artifacts,
     });
     const m = /vscode-ui: (\d+) passed, (\d+) failed/.exec(ui.out);

@@ -137,12 +137,13 @@ function labelledVoxels(data: Uint8Array): number[] {
     await waitFor('f3.sgy in quick open', async () => (await page.locator('.quick-input-list .monaco-list-row').count()) > 0 || undefined);
     await page.keyboard.press('Enter');
     const frame = await editorFrame(page);
+    const tFrame = Date.now() - t0;
     const stats = await waitFor('the section drawn on the canvas', async () => {
       const s = await canvasStats(frame);
       // F3's crop is small (18 traces): the section covers only part of the canvas, the rest is background.
       return s.distinct > 50 && s.nonBackground > 0.03 ? s : undefined;
     });
-    console.log(`      first section drawn ${Date.now() - t0} ms after Enter: ${stats.width}×${stats.height} device px, ${stats.distinct} colours`);
+    console.log(`      webview frame with its canvas ${tFrame} ms after Enter, section drawn at ${Date.now() - t0} ms: ${stats.width}×${stats.height} device px, ${stats.distinct} colours`);
     await page.screenshot({ path: join(artifacts, '01-opened.png') });
     assert.ok(await page.locator('.tabs-container .tab', { hasText: 'f3.sgy' }).count() >= 1);
     const position = await frame.locator('#position').textContent();
