@@ -106,7 +106,7 @@ export class TrainingController implements vscode.Disposable {
       cmd('seisgrow.predictVolume', () => this.predictVolume()),
       cmd('seisgrow.evaluate', () => this.evaluate()),
       cmd('seisgrow.export', () => this.exportData()),
-      cmd('seisgrow.showTrainingPanel', () => this.panel.reveal()),
+      cmd('seisgrow.showTrainingPanel', () => vscode.commands.executeCommand('seisgrow.trainingPanel.focus')),
       cmd('seisgrow.inspectGrown', () => this.inspectGrown()),
       cmd('seisgrow.acceptGrown', () => this.acceptGrown()),
       cmd('seisgrow.discardGrown', () => this.discardGrown()),
@@ -332,7 +332,7 @@ export class TrainingController implements vscode.Disposable {
     this.showRun(run, true);
     void this.refreshContext();
     this.tree.refresh();
-    if (this.panel.current.run) void this.panel.reveal();
+    void this.panel.reveal();
 
     const totalSteps = stages.reduce((a, s) => a + settings.config.epochs[s] * settings.config.stepsPerEpoch, 0);
     let result: RunResult | undefined;
@@ -448,7 +448,8 @@ export class TrainingController implements vscode.Disposable {
       meta = await store.write(meta);
       this.stagesByVolume.delete(meta.volumePath);
       if (predicted) this.predictionByVolume.add(meta.volumePath);
-      await this.showOverlays(meta, a.doc);
+      // A run stopped before its final prediction leaves the overlays of the previous one in place.
+      if (predicted || grownAny) await this.showOverlays(meta, a.doc);
       const miou = finalScores(run).miou;
       const took = formatSeconds(summary.seconds);
       if (summary.status === 'cancelled') {
@@ -519,7 +520,7 @@ export class TrainingController implements vscode.Disposable {
     const list: InspectSection[] = [];
     for (let k = 0; k < meta.sections.length; k++) {
       const ref = meta.sections[k];
-      list.push({ k, title: `${ref.axis} ${ref.line}${ref.labelled ? '' : ' (unlabelled)'}` });
+      list.push({ k, title: `${ref.axis} ${ref.line}` });
     }
     const loader = async (k: number) => {
       const ref = meta.sections[k];

@@ -78,7 +78,9 @@ export function reduceRun(run: PanelRun, event: TrainingEvent): PanelRun {
     case 'error':
       return { ...run, status: 'failed', message: event.message, etaSeconds: null };
     case 'done':
-      return { ...run, status: event.summary.status === 'completed' ? 'done' : 'cancelled', etaSeconds: null };
+      return event.summary.status === 'completed'
+        ? { ...run, status: 'done', etaSeconds: null }
+        : { ...run, status: 'cancelled', etaSeconds: null, message: event.summary.checkpoint ? 'stopped; the last complete checkpoint is kept' : 'stopped before the first epoch finished: no checkpoint' };
     case 'checkpoint':
       return run;
     default:

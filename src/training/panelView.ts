@@ -48,9 +48,10 @@ export class TrainingPanelView implements vscode.WebviewViewProvider, vscode.Dis
     return this.state;
   }
 
-  /** Bring the panel into view. */
+  /** Bring the panel into view (without taking focus from the editor once the view exists). */
   async reveal(): Promise<void> {
-    await vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`);
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${PANEL_VIEW_ID}.focus`);
   }
 
   private post(): void {

@@ -252,6 +252,8 @@ function labelled(data: Uint8Array): number {
     const text = await notification(page, /training of f3\.sgy stopped/, 60_000);
     assert.match(text, /last complete checkpoint is kept/);
     await waitFor('the panel status', async () => /cancelled/.test(await panel.locator('#fact-status').textContent() ?? '') || undefined);
+    assert.match(await panel.locator('#message').textContent() ?? '', /last complete checkpoint is kept/);
+    await waitFor('the status bar to stop spinning', async () => (await page.locator('.statusbar-item', { hasText: 'SeisGrow S1' }).count()) === 0 || undefined);
     await page.screenshot({ path: join(artifacts, 'training-08-cancelled.png') });
   });
 });
