@@ -69,7 +69,10 @@ describe('training panel state', () => {
   it('ends done, cancelled or failed, and keeps warnings but not info logs', () => {
     const summary = { stagesCompleted: [1] as (1 | 2 | 3)[], checkpoint: null, epochs: [], seconds: 1 };
     assert.equal(reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'completed' } }).status, 'done');
-    assert.equal(reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'cancelled' } }).status, 'cancelled');
+    const stopped = reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'cancelled' } });
+    assert.deepEqual([stopped.status, stopped.message], ['cancelled', 'stopped before the first epoch finished: no checkpoint']);
+    const kept = reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'cancelled', checkpoint: '/run/checkpoint' } });
+    assert.equal(kept.message, 'stopped; the last complete checkpoint is kept');
     const failed = reduceRun(fresh(), { type: 'error', message: 'boom', code: 'x' });
     assert.deepEqual([failed.status, failed.message], ['failed', 'boom']);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'info', message: 'hi' }).message, null);
