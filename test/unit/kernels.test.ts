@@ -104,6 +104,36 @@ describe('wasm gradient kernels against the CPU backend', function () {
     wasm.forEach((v, k) => assert.ok(relativeError(v, cpu[k]) < 1e-5, `gradient ${k}: ${relativeError(v, cpu[k])}`));
   });
 
+  it('Concat and SplitV (its gradient) on several axes, short and long runs', async () => {
+    for (const [shapes, axis] of [
+      [[[2, 5, 7, 3], [2, 5, 7, 4]], 3], [[[2, 5, 7, 3], [2, 5, 7, 3], [2, 5, 7, 1]], -1], [[[2, 3, 7, 6], [2, 4, 7, 6]], 1],
+      [[[3, 40, 30], [2, 40, 30]], 0], [[[2, 300], [2, 5]], 1],
+    ] as [number[][], number][]) {
+      const xs = shapes.map((s, k) => rand(s, 70 + k));
+      const f = () => {
+        const weights = rand(tf.concat(xs, axis).shape, 79);
+        const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(tf.concat(a, axis), weights)))(xs);
+        const sizes = shapes.map((s) => s[axis < 0 ? s.length + axis : axis]);
+        return [tf.concat(xs, axis), ...grads, ...tf.split(tf.concat(xs, axis), sizes, axis)];
+      };
+      const wasm = await on('wasm', f);
+      const cpu = await on('cpu', f);
+      wasm.forEach((v, k) => assert.deepEqual(v, cpu[k], `output ${k} for ${JSON.stringify(shapes)} axis ${axis}`));
+    }
+  });
+
+  it('MaxPoolGrad: odd sizes, strides, same padding and ties (zeros after a ReLU) route like the CPU backend', async () => {
+    for (const [shape, size, stride, pad] of [
+      [[2, 8, 10, 3], 2, 2, 'valid'], [[2, 9, 11, 4], 2, 2, 'valid'], [[1, 9, 7, 2], 3, 2, 'same'], [[2, 6, 6, 5], 3, 1, 'same'],
+    ] as [number[], number, number, 'same' | 'valid'][]) {
+      const x = tf.relu(rand(shape, 81));
+      const f = () => tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), tf.range(1, 1 + tf.maxPool(x as tf.Tensor4D, size, stride, pad).size).reshape(tf.maxPool(x as tf.Tensor4D, size, stride, pad).shape))))([x]);
+      const wasm = await on('wasm', f);
+      const cpu = await on('cpu', f);
+      assert.deepEqual(wasm[0], cpu[0], `${shape} pool ${size}/${stride} ${pad}`);
+    }
+  });
+
   it('batchNormRelu: forward and gradients equal autodiff through moments()', async () => {
     const x = tf.add(tf.mul(rand([3, 7, 5, 4], 41), 3), 1.5);
     const gamma = rand([4], 42);

@@ -75,13 +75,11 @@ export function makeConv2DBackpropInput(stock: tf.KernelFunc | undefined): tf.Ke
     const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
     const { top, left } = info.padInfo;
 
-    if (kh === sh && kw === sw && kh === kw && top === 0 && left === 0) {
-      // Each dy pixel owns one kh×kw block of dx: a channel matmul then a depth-to-space shuffle.
+    if (kh === sh && kw === sw && top === 0 && left === 0) {
+      // Each dy pixel owns one kh×kw block of dx: a channel matmul (1×1 conv), then the blocks are scattered.
       const wT = s.reshape(s.transpose(filter, [3, 0, 1, 2]), [1, 1, co, kh * kw * ci]);
       const y = s.conv2d(dy, wT, [1, 1], [0, 0, 0, 0]);
-      let dx = kh === 1 ? y : s.run('DepthToSpace', { x: y }, { blockSize: kh, dataFormat: 'NHWC' });
-      dx = fitSpatial(s, dx, h, w);
-      return s.keep(dx);
+      return s.keep(depthToSpace(s, y, n, h, w, ci, kh, kw));
     }
 
     const hz = (ho - 1) * sh + 1;
@@ -167,14 +165,30 @@ function zeroInsert(s: KernelScope, dy: tf.TensorInfo, sh: number, sw: number, h
   return out;
 }
 
-/** Crop or zero-extend (bottom/right) an NHWC tensor to h×w: pixels no kernel tap reached get zero gradient. */
-function fitSpatial(s: KernelScope, x: tf.TensorInfo, h: number, w: number): tf.TensorInfo {
-  const [n, xh, xw, c] = x.shape;
-  if (xh === h && xw === w) return x;
-  let y = x;
-  if (xh > h || xw > w) y = s.slice(y, [0, 0, 0, 0], [n, Math.min(xh, h), Math.min(xw, w), c]);
-  if (y.shape[1] < h || y.shape[2] < w) {
-    y = s.run('PadV2', { x: y }, { paddings: [[0, 0], [0, h - y.shape[1]], [0, w - y.shape[2]], [0, 0]], constantValue: 0 });
+/**
+ * out[n, i·kh + a, j·kw + b, c] = y[n, i, j, (a·kw + b)·ci + c], cropped or zero-extended to h×w (pixels no
+ * kernel tap reached get zero gradient). tfjs-wasm's DepthToSpace is ~20× slower than this loop.
+ */
+function depthToSpace(s: KernelScope, y: tf.TensorInfo, n: number, h: number, w: number, ci: number, kh: number, kw: number): tf.TensorInfo {
+  const [, ho, wo] = y.shape;
+  const out = s.alloc([n, h, w, ci], ho * kh < h || wo * kw < w);
+  const src = s.f32(y);
+  const dst = s.f32(out);
+  const rows = Math.min(ho * kh, h);
+  const cols = Math.min(wo * kw, w);
+  const block = kh * kw * ci;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < rows; r++) {
+      const i = Math.floor(r / kh);
+      const a = r - i * kh;
+      const srcRow = (b * ho + i) * wo * block + a * kw * ci;
+      let d = (b * h + r) * w * ci;
+      for (let col = 0; col < cols; col++) {
+        const j = Math.floor(col / kw);
+        const from = srcRow + j * block + (col - j * kw) * ci;
+        for (let c = 0; c < ci; c++) dst[d++] = src[from + c];
+      }
+    }
   }
-  return y;
+  return out;
 }
