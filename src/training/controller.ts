@@ -12,7 +12,7 @@ import type { SeisGrowDocument } from '../editor/provider';
 import { SEISMIC_EDITOR_VIEW_TYPE } from '../editor/provider';
 import type { RunResult, TrainingHandle, TrainingSection } from '../ml/engine';
 import { checkpointDir } from '../ml/checkpoint';
-import { ConfusionMatrix, formatIoUTable } from '../ml/metrics';
+import { ConfusionMatrix, formatIoUTable, type SegmentationScores } from '../ml/metrics';
 import { UNLABELLED } from '../shared/editorProtocol';
 import type { FromPanelMessage, PanelRun } from '../shared/panelProtocol';
 import type { StageNumber, TrainingEvent } from '../shared/trainingProtocol';
@@ -31,6 +31,18 @@ export interface SeismicEditors {
   readonly documents: readonly SeisGrowDocument[];
   readonly activeDocument: SeisGrowDocument | undefined;
   readonly onDidChangeActiveDocument: vscode.Event<SeisGrowDocument | undefined>;
+}
+
+/** Evaluate without asking: against the volume's labels, or a label file (NPY). */
+export interface EvaluateOptions {
+  readonly truth: 'labels' | { readonly file: string };
+}
+
+/** Export without asking: what, in which format, to which file. */
+export interface ExportOptions {
+  readonly what: 'labels' | 'prediction';
+  readonly format: 'npy' | 'segy';
+  readonly target: string;
 }
 
 /** The run being trained now. */
@@ -104,8 +116,8 @@ export class TrainingController implements vscode.Disposable {
       cmd('seisgrow.runAllStages', () => this.runAll()),
       cmd('seisgrow.stopTraining', () => this.stop()),
       cmd('seisgrow.predictVolume', () => this.predictVolume()),
-      cmd('seisgrow.evaluate', () => this.evaluate()),
-      cmd('seisgrow.export', () => this.exportData()),
+      cmd('seisgrow.evaluate', (options?: EvaluateOptions) => this.evaluate(options)),
+      cmd('seisgrow.export', (options?: ExportOptions) => this.exportData(options)),
       cmd('seisgrow.showTrainingPanel', () => vscode.commands.executeCommand('seisgrow.trainingPanel.focus')),
       cmd('seisgrow.inspectGrown', () => this.inspectGrown()),
       cmd('seisgrow.acceptGrown', () => this.acceptGrown()),
@@ -720,29 +732,35 @@ export class TrainingController implements vscode.Disposable {
   }
 
   /** Score the volume's prediction against labels: the volume's own labels or a label file the user picks. */
-  async evaluate(): Promise<void> {
+  async evaluate(options?: EvaluateOptions): Promise<SegmentationScores | undefined> {
     const doc = await this.pickDocument('evaluate');
-    if (!doc) return;
+    if (!doc) return undefined;
     const labels = this.source(doc).labels;
     const pred = await this.volumePrediction(doc.model.path);
     if (!pred) {
+      if (options) throw new SeisGrowError('no-prediction', 'no prediction to evaluate: run Predict Volume first', doc.model.path);
       const pick = await vscode.window.showWarningMessage(`SeisGrow: predict ${path.basename(doc.model.path)} first (SeisGrow: Predict Volume).`, 'Predict Volume');
       if (pick) await vscode.commands.executeCommand('seisgrow.predictVolume');
-      return;
+      return undefined;
     }
-    const choice = await vscode.window.showQuickPick([
+    const choice = options ? { file: options.truth !== 'labels' } : await vscode.window.showQuickPick([
       { label: 'The volume\'s labels', description: 'the label file and unsaved strokes (the labels training saw: an optimistic score)', file: false },
       { label: 'A label file…', description: 'NPY of the same shape, integers, 255 = unlabelled', file: true },
     ], { title: 'Evaluate the prediction against' });
-    if (!choice) return;
+    if (!choice) return undefined;
     const [ni, nx, ns] = labels.shape;
     const classes = pred.meta.classes;
     const cm = new ConfusionMatrix(classes);
     let truthName = 'the volume\'s labels';
     if (choice.file) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'NPY labels': ['npy'] }, defaultUri: vscode.Uri.file(path.dirname(doc.model.path)), title: 'Truth labels (NPY)' });
-      if (!picked?.[0]) return;
-      const file = picked[0].fsPath;
+      let file: string;
+      if (options && options.truth !== 'labels') {
+        file = options.truth.file;
+      } else {
+        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'NPY labels': ['npy'] }, defaultUri: vscode.Uri.file(path.dirname(doc.model.path)), title: 'Truth labels (NPY)' });
+        if (!picked?.[0]) return undefined;
+        file = picked[0].fsPath;
+      }
       const truth = await readNpy(file);
       const n = ni * nx * ns;
       const twoD = ni === 1 && truth.shape.length === 2 && truth.shape[0] === ns && truth.shape[1] === nx;
@@ -768,18 +786,19 @@ export class TrainingController implements vscode.Disposable {
     const scores = cm.scores();
     const table = formatIoUTable(scores, pred.meta.panel.classNames);
     this.log.info(`evaluation of ${doc.model.path} (run ${pred.meta.id}) against ${truthName}:\n${table}`);
-    this.log.show(true);
+    if (!options) this.log.show(true);
     void vscode.window.showInformationMessage(`SeisGrow: against ${truthName}: mIoU ${scores.meanIoU.toFixed(3)}, pixel accuracy ${scores.pixelAccuracy.toFixed(3)} over ${scores.pixels.toLocaleString('en-US')} pixels (per-class table in the SeisGrow output).`);
     this.panel.update({
       run: this.panel.current.run,
       comparison: { classNames: pred.meta.panel.classNames, runs: [{ title: `prediction vs ${truthName}`, iou: scores.perClassIoU, miou: scores.meanIoU }] },
     });
+    return scores;
   }
 
   /** Export labels (with unsaved strokes) or the prediction as NPY or SEG-Y beside the source, never over it. */
-  async exportData(): Promise<void> {
+  async exportData(options?: ExportOptions): Promise<string | undefined> {
     const doc = await this.pickDocument('export');
-    if (!doc) return;
+    if (!doc) return undefined;
     const source = this.source(doc);
     const pred = this.store ? await this.volumePrediction(doc.model.path) : undefined;
     const items = [
@@ -790,17 +809,20 @@ export class TrainingController implements vscode.Disposable {
         { label: 'Prediction as SEG-Y', what: 'prediction' as const, format: 'segy' as const },
       ] : []),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: `Export from ${path.basename(doc.model.path)}${pred ? '' : ' (Predict Volume first to export a prediction)'}` });
-    if (!pick) return;
+    const pick = options
+      ? items.find((i) => i.what === options.what && i.format === options.format)
+      : await vscode.window.showQuickPick(items, { title: `Export from ${path.basename(doc.model.path)}${pred ? '' : ' (Predict Volume first to export a prediction)'}` });
+    if (options && !pick) throw new SeisGrowError('no-prediction', 'no prediction to export: run Predict Volume first', doc.model.path);
+    if (!pick) return undefined;
     const dir = path.dirname(doc.model.path);
     const stem = path.basename(doc.model.path).replace(/\.(sgy|segy|seg|npy)$/i, '');
     const ext = pick.format === 'npy' ? 'npy' : 'sgy';
-    const target = await vscode.window.showSaveDialog({
+    const target = options ? vscode.Uri.file(path.resolve(options.target)) : await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(path.join(dir, `${stem}.${pick.what}.export.${ext}`)),
       filters: pick.format === 'npy' ? { NumPy: ['npy'] } : { 'SEG-Y': ['sgy', 'segy'] },
       title: `Export ${pick.what} as ${pick.format === 'npy' ? 'NPY' : 'SEG-Y'}`,
     });
-    if (!target) return;
+    if (!target) return undefined;
     const out = target.fsPath;
     const forbidden = [doc.model.path, doc.model.sidecar.labels, doc.model.sidecar.classes].map((p) => path.resolve(p));
     if (forbidden.includes(path.resolve(out))) throw new SeisGrowError('would-overwrite', 'refusing to export over the source volume or its label files; pick another name', out);
@@ -830,6 +852,7 @@ export class TrainingController implements vscode.Disposable {
     }
     this.log.info(`exported ${pick.what} of ${doc.model.path} to ${out}`);
     void vscode.window.showInformationMessage(`SeisGrow: ${pick.what} exported to ${out}.`);
+    return out;
   }
 }
 

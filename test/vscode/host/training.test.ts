@@ -1,12 +1,14 @@
 // Training inside the REAL extension host (code-server): the commands and views are registered, and stopping a stage
 // mid-way leaves a checkpoint that loads and predicts. Labels are set on the open document through its model.
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SeisGrowApi } from '../../../src/extension';
 import { sectionPixelsToVoxels } from '../../../src/editor/sectionIndex';
 import { readCheckpoint } from '../../../src/ml/checkpoint';
+import { readNpy } from '../../../src/io/npy';
+import { openVolume } from '../../../src/io/volume';
 import { predictSections } from '../../../src/ml/engine';
 
 const VIEW_TYPE = 'seisgrow.seismicEditor';
@@ -113,5 +115,56 @@ describe('training in the extension host', function () {
     assert.equal(pred.classes.length, section.rows * section.cols);
     assert.ok(pred.classes.every((c) => c === 0 || c === 1), 'classes of the checkpoint');
     assert.ok(pred.confidence.every((p) => p >= 0.5 - 1e-6 && p <= 1 + 1e-6), 'confidence of a 2-class argmax is in [0.5, 1]');
+  });
+
+  it('predicts the volume with a finished run, evaluates it and exports labels and prediction beside the source, never over it', async () => {
+    const api = await extension().activate();
+    await settings.update('training.epochs.stage1', 1, vscode.ConfigurationTarget.Workspace);
+    const folder = vscode.workspace.workspaceFolders![0];
+    const uri = vscode.Uri.joinPath(folder.uri, 'f3.sgy');
+    await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+    const doc = await waitFor('the F3 document', () => api.editors.documentFor(uri));
+    await vscode.commands.executeCommand('seisgrow.trainStage1');
+    const store = api.training.store!;
+    const trained = await store.latestFor(doc.model.path, (m) => m.stagesCompleted.includes(1));
+    assert.ok(trained, 'a run with stage 1 completed');
+
+    await vscode.commands.executeCommand('seisgrow.predictVolume');
+    const meta = await store.read(trained.id);
+    assert.deepEqual(meta.volumePrediction?.shape, [23, 18, 75]);
+    const pred = await readNpy(store.volumePredictionFiles(meta.id).prediction);
+    assert.deepEqual([...pred.shape], [23, 18, 75]);
+    assert.ok((pred.data as Uint8Array).every((c) => c === 0 || c === 1));
+    assert.equal(doc.model.layers().prediction, true, 'the prediction is an overlay of the document');
+
+    const scores = await api.training.evaluate({ truth: 'labels' });
+    assert.ok(scores);
+    assert.equal(scores.pixels, 2 * 10 * 18, 'every labelled voxel scored, nothing else');
+    assert.ok(scores.meanIoU >= 0 && scores.meanIoU <= 1);
+
+    const labelsOut = join(folder.uri.fsPath, 'f3.labels.export.npy');
+    const predOut = join(folder.uri.fsPath, 'f3.prediction.export.sgy');
+    try {
+      assert.equal(await api.training.exportData({ what: 'labels', format: 'npy', target: labelsOut }), labelsOut);
+      const labels = await readNpy(labelsOut);
+      assert.deepEqual([...labels.shape], [23, 18, 75]);
+      assert.equal((labels.data as Uint8Array).filter((v) => v !== 255).length, 2 * 10 * 18);
+      await api.training.exportData({ what: 'prediction', format: 'segy', target: predOut });
+      const volume = await openVolume(predOut);
+      try {
+        assert.deepEqual(volume.info.shape, [23, 18, 75]);
+        assert.deepEqual(volume.info.inlines, doc.model.volume!.info.inlines);
+        const line = await volume.inline(volume.info.inlines[11]);
+        for (let s = 0; s < 75; s++) for (let x = 0; x < 18; x++) assert.equal(line.data[s * 18 + x], pred.data[(11 * 18 + x) * 75 + s]);
+      } finally {
+        await volume.close();
+      }
+      const source = readFileSync(uri.fsPath);
+      await assert.rejects(api.training.exportData({ what: 'labels', format: 'segy', target: uri.fsPath }), /refusing to export over the source/);
+      assert.deepEqual(readFileSync(uri.fsPath), source, 'the source volume is untouched');
+    } finally {
+      rmSync(labelsOut, { force: true });
+      rmSync(predOut, { force: true });
+    }
   });
 });
