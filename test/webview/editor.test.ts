@@ -341,6 +341,7 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
   let harness: Harness;
   let volume: Volume;
   let page: Page;
+  let hovered: { inline: number; crossline: number } | undefined;
 
   before(async function () {
     this.timeout(120_000);
@@ -365,7 +366,10 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
     const c = await centre(page);
     await page.mouse.move(c.x, c.y);
     const t = volume.info.sampleStart + 37 * volume.info.sampleInterval;
-    assert.match(await page.textContent('#readout') ?? '', new RegExp(`inline 1[123]\\d {2}· {2}crossline 8[89]\\d {2}· {2}time ${t} ms \\(sample 37\\)`));
+    const readout = await page.textContent('#readout') ?? '';
+    const [, il, xl] = /inline (\d+) {2}· {2}crossline (\d+)/.exec(readout) ?? [];
+    hovered = { inline: Number(il), crossline: Number(xl) };
+    assert.match(readout, new RegExp(`inline 1[123]\\d {2}· {2}crossline 8[89]\\d {2}· {2}time ${t} ms \\(sample 37\\)`));
     await screenshot(page, 'f3-segy-timeslice');
     assert.deepEqual(pageErrors(page), []);
   });
@@ -381,7 +385,7 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
     assert.ok(binary.includes('3221Samples75'), 'binary header lists 75 samples at byte 3221');
     const trace = await page.locator('#trace-header tbody tr').allTextContents();
     // The time-slice test left the cursor over a trace: the header view describes that one.
-    const [, il, xl] = /inline (\d+) {2}· {2}crossline (\d+)/.exec(await page.textContent('#readout') ?? '')!;
+    const { inline: il, crossline: xl } = hovered!;
     assert.ok(trace.includes(`189INLINE_3D${il}`) && trace.includes(`193CROSSLINE_3D${xl}`), `trace header of inline ${il}, crossline ${xl}: ${trace.filter((r) => r.includes('LINE_3D'))}`);
     await screenshot(page, 'f3-segy-headers');
     assert.deepEqual(pageErrors(page), []);

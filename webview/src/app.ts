@@ -573,7 +573,7 @@ export class EditorApp {
     canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
     canvas.addEventListener('pointerup', (e) => this.onPointerUp(e));
     canvas.addEventListener('pointercancel', () => { this.panning = null; this.cancelGesture(); });
-    canvas.addEventListener('pointerleave', () => { this.pointer = null; this.view?.requestDraw(); });
+    canvas.addEventListener('pointerleave', () => { this.pointer = null; this.ui.readout.textContent = '\u00a0'; this.view?.requestDraw(); });
     canvas.addEventListener('dblclick', (e) => { if (this.state.tool === 'line') { e.preventDefault(); this.finishPolyline(); } });
     canvas.addEventListener('contextmenu', (e) => e.preventDefault());
     window.addEventListener('keydown', (e) => this.onKeyDown(e));

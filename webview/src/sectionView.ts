@@ -242,12 +242,13 @@ export class SectionView {
     ctx.strokeStyle = this.theme.grid;
     ctx.font = `11px ${this.theme.font}`;
     ctx.lineWidth = 1;
-    // Horizontal axis on top, as seismic sections are usually read.
+    // Horizontal axis on top, as seismic sections are usually read. Tick density follows the section's on-screen
+    // size (not the plot's), so a narrow section does not get overlapping labels.
     const col0 = Math.max(0, -this.panX / this.zoom);
     const col1 = Math.min(this.base.cols - 1, (w - this.panX) / this.zoom);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'bottom';
-    for (const t of ticks(s.xValue, col0, col1, w / 90, s.xInteger)) {
+    for (const t of ticks(s.xValue, col0, col1, Math.max(4, ((col1 - col0 + 1) * this.zoom) / 90), s.xInteger)) {
       const x = MARGIN.left + this.panX + (t.pos + 0.5) * this.zoom;
       ctx.fillRect(Math.round(x), MARGIN.top - 5, 1, 5);
       ctx.fillText(t.label, x, MARGIN.top - 6);
@@ -260,7 +261,7 @@ export class SectionView {
     const row1 = Math.min(this.base.rows - 1, (h - this.panY) / sy);
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const t of ticks(s.yValue, row0, row1, h / 50, s.yInteger)) {
+    for (const t of ticks(s.yValue, row0, row1, Math.max(4, ((row1 - row0 + 1) * sy) / 50), s.yInteger)) {
       const y = MARGIN.top + this.panY + (t.pos + 0.5) * sy;
       ctx.fillRect(MARGIN.left - 5, Math.round(y), 5, 1);
       ctx.fillText(t.label, MARGIN.left - 7, y);

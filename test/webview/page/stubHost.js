@@ -121,9 +121,42 @@
     return true;
   };
 
+  // Bridge mode (?bridge=1): the real host code runs in node; messages cross page.exposeFunction / page.evaluate as
+  // JSON, with every ArrayBuffer carried as base64 and turned back into a (transferred) ArrayBuffer on arrival.
+  const bridge = params.has('bridge');
+  const encode = (v) => {
+    if (v instanceof ArrayBuffer) {
+      const bytes = new Uint8Array(v);
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      return { __arrayBuffer: btoa(s) };
+    }
+    if (Array.isArray(v)) return v.map(encode);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
+    return v;
+  };
+  const decode = (v, transfer) => {
+    if (v && typeof v === 'object' && typeof v.__arrayBuffer === 'string') {
+      const s = atob(v.__arrayBuffer);
+      const bytes = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+      transfer.push(bytes.buffer);
+      return bytes.buffer;
+    }
+    if (Array.isArray(v)) return v.map((x) => decode(x, transfer));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x, transfer)]));
+    return v;
+  };
+  /** Called by the test (page.evaluate) with a host message. */
+  window.__fromHost = (encoded) => { const transfer = []; toWebview(decode(encoded, transfer), transfer); };
+
   let savedState = params.has('state') ? JSON.parse(params.get('state')) : undefined;
   window.acquireVsCodeApi = () => ({
-    postMessage(message) { host.sent.push(message); handle(message).catch((e) => console.error('stub host:', e)); },
+    postMessage(message) {
+      host.sent.push(message);
+      if (bridge) window.__toHost(encode(message));
+      else handle(message).catch((e) => console.error('stub host:', e));
+    },
     getState() { return savedState; },
     setState(state) { savedState = state; host.states.push(JSON.parse(JSON.stringify(state))); },
   });

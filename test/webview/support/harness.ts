@@ -32,6 +32,26 @@ export interface HarnessSource {
   headers?(inline?: number, crossline?: number): Promise<Omit<HeadersMessage, 'type' | 'requestId'>>;
 }
 
+/** ArrayBuffers as base64 for the page bridge (page.evaluate / exposeFunction carry JSON only). */
+export function encodeForPage(v: unknown): unknown {
+  if (v instanceof ArrayBuffer) return { __arrayBuffer: Buffer.from(v).toString('base64') };
+  if (ArrayBuffer.isView(v)) throw new Error('send ArrayBuffers, not typed arrays, across the protocol');
+  if (Array.isArray(v)) return v.map(encodeForPage);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeForPage(x)]));
+  return v;
+}
+
+/** Inverse of the page's encoding: base64 markers back to ArrayBuffers. */
+export function decodeFromPage(v: unknown): unknown {
+  if (v && typeof v === 'object' && typeof (v as { __arrayBuffer?: unknown }).__arrayBuffer === 'string') {
+    const b = Buffer.from((v as { __arrayBuffer: string }).__arrayBuffer, 'base64');
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  }
+  if (Array.isArray(v)) return v.map(decodeFromPage);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeFromPage(x)]));
+  return v;
+}
+
 /** A running page server. */
 export interface Harness {
   readonly url: string;
@@ -118,7 +138,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Open the page and wait until the webview shows a section (or its error state). */
-export async function openEditor(browser: Browser, harness: Harness, options: { width?: number; height?: number; deviceScaleFactor?: number; query?: string } = {}): Promise<Page> {
+export async function openEditor(browser: Browser, harness: Harness, options: { width?: number; height?: number; deviceScaleFactor?: number; query?: string; beforeLoad?: (page: Page) => Promise<void> } = {}): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 720 },
     deviceScaleFactor: options.deviceScaleFactor ?? 1,
@@ -128,6 +148,7 @@ export async function openEditor(browser: Browser, harness: Harness, options: { 
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   (page as Page & { errors?: string[] }).errors = errors;
+  if (options.beforeLoad) await options.beforeLoad(page);
   await page.goto(harness.url + (options.query ? `?${options.query}` : ''));
   await page.waitForSelector('#root[data-state="ready"][data-section], #root[data-state="error"]', { timeout: 20_000 });
   return page;
