@@ -103,6 +103,23 @@ describe('SeisGrow seismic editor in a real VS Code', function () {
     assert.deepEqual(readFileSync(uri.fsPath), volumeBefore, 'the SEG-Y itself is never modified');
   });
 
+  it('accepts a whole labelled region as ONE undoable VS Code edit (the training side\'s "accept grown labels")', async () => {
+    const uri = workspaceFile('f3.sgy');
+    await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+    const seis = await waitForDocument(uri);
+    const before = (await seis.model.section('inline', 114)).labels;
+    const dense = new Uint8Array(23 * 18 * 75).fill(UNLABELLED);
+    dense.fill(0, 3 * 18 * 75, 4 * 18 * 75); // all of inline 114 (position 3)
+    const edit = seis.model.acceptLabels('Accept grown labels', dense, { onlyUnlabelled: true })!;
+    assert.equal(edit.voxels.length, 18 * 75);
+    await waitFor('dirty', () => tabFor(uri)?.isDirty === true);
+    assert.ok((await seis.model.section('inline', 114)).labels!.every((v) => v === 0));
+    await vscode.commands.executeCommand('undo');
+    await waitFor('one undo to take the whole region back', () => tabFor(uri)?.isDirty === false);
+    const after = (await seis.model.section('inline', 114)).labels;
+    assert.deepEqual(after ? [...after] : null, before ? [...before] : null);
+  });
+
   it('reverts unsaved strokes through VS Code (File: Revert)', async () => {
     const uri = workspaceFile('f3.sgy');
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
