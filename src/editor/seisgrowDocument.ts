@@ -366,8 +366,18 @@ export class SeisGrowDocumentModel {
 
   private writeSidecar(paths: SidecarPaths): void {
     const store = this.labels!;
-    writeSidecarLabels(store, paths.labels, this.sidecarLayout);
-    writePaletteFile(paths.classes, this.currentPalette, this.path);
+    try {
+      writeSidecarLabels(store, paths.labels, this.sidecarLayout);
+      writePaletteFile(paths.classes, this.currentPalette, this.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        // Shared survey folders are often read-only: say where labels can go instead.
+        throw new SeisGrowError('read-only-folder',
+          `cannot write labels beside the volume (${code}): use "SeisGrow: Save Labels As…" to keep them in a writable folder`, paths.labels);
+      }
+      throw e;
+    }
     store.markSaved(openSidecar(paths.labels, store.shape, this.sidecarLayout));
     this.history.markSaved();
     this.savedPalette = this.currentPalette;
