@@ -188,6 +188,42 @@ describeWithSharedData('editor webview on real F3 sections (chromium)', function
     assert.ok(near(await canvasPixel(page, local.x, local.y), UNIT0), 'redo brings it back');
   });
 
+  it('erases painted labels with the eraser (value 255) and pans with the middle button', async () => {
+    await setOpacity(page, '1');
+    const c = await centre(page);
+    const local = { x: c.x - c.box.x, y: c.y - c.box.y };
+    const before = await canvasPixel(page, local.x, local.y);
+    await page.mouse.move(c.x - 20, c.y);
+    await page.mouse.down();
+    await page.mouse.move(c.x + 20, c.y, { steps: 4 });
+    await page.mouse.up();
+    await page.focus('#section-canvas');
+    await page.keyboard.press('e');
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    await page.mouse.move(c.x - 25, c.y);
+    await page.mouse.down();
+    await page.mouse.move(c.x + 25, c.y, { steps: 5 });
+    await page.mouse.up();
+    await page.mouse.move(1, 1);
+    await nextFrame(page);
+    assert.deepEqual(await canvasPixel(page, local.x, local.y), before, 'erased back to the seismic');
+    const strokes = (await sentMessages(page)).filter((m) => m.type === 'stroke');
+    assert.deepEqual(strokes.map((m) => [m.tool, m.value]), [['brush', 0], ['eraser', 255]]);
+    assert.equal(await page.inputValue('#brush-size'), '7', '] twice grows the brush from 5 to 7');
+    // Middle-button drag pans: the pixel under a fixed screen point changes, the section point follows the drag.
+    await page.mouse.move(c.x, c.y);
+    const readBefore = /crossline (\d+)/.exec(await page.textContent('#readout') ?? '')![1];
+    await page.mouse.down({ button: 'middle' });
+    await page.mouse.move(c.x + 100, c.y, { steps: 5 });
+    await page.mouse.up({ button: 'middle' });
+    await page.mouse.move(c.x + 100, c.y + 1);
+    await page.mouse.move(c.x + 100, c.y);
+    const readAfter = /crossline (\d+)/.exec(await page.textContent('#readout') ?? '')![1];
+    assert.ok(Math.abs(Number(readAfter) - Number(readBefore)) <= 1, `the dragged point moved with the cursor: ${readBefore} → ${readAfter}`);
+    assert.equal((await sentMessages(page)).filter((m) => m.type === 'stroke').length, 2, 'panning paints nothing');
+  });
+
   it('draws a closed polyline and fills the region it bounds with another class (quick key 3)', async () => {
     await setOpacity(page, '1');
     const c = await centre(page);
