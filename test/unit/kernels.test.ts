@@ -48,6 +48,10 @@ const CASES: ConvCase[] = [
   { n: 2, h: 12, w: 13, ci: 3, co: 2, k: [1, 1], s: [1, 1], pad: 'valid' },
   { n: 2, h: 17, w: 16, ci: 2, co: 3, k: [4, 4], s: [3, 3], pad: 'valid' },
   { n: 2, h: 11, w: 10, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: 1 },
+  // Channel counts on the SIMD paths (multiples of 16) and the wide-layer XNNPACK path.
+  { n: 2, h: 9, w: 7, ci: 5, co: 16, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 10, w: 9, ci: 16, co: 32, k: [3, 3], s: [2, 2], pad: 'same' },
+  { n: 1, h: 5, w: 6, ci: 128, co: 128, k: [3, 3], s: [1, 1], pad: 'same' },
 ];
 
 const label = (c: ConvCase) => `${c.n}×${c.h}×${c.w}×${c.ci}→${c.co}, kernel ${c.k.join('×')}, stride ${c.s.join('×')}, pad ${c.pad}`;
@@ -58,22 +62,33 @@ describe('wasm gradient kernels against the CPU backend', function () {
   after(async () => { await tf.setBackend('wasm'); });
 
   CASES.forEach((c, i) => {
-    it(`Conv2DBackpropFilter and Conv2DBackpropInput: ${label(c)}`, async () => {
+    it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput: ${label(c)}`, async () => {
       const x = rand([c.n, c.h, c.w, c.ci], 10 + i);
       const filter = rand([c.k[0], c.k[1], c.ci, c.co], 20 + i);
       const out = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.s, c.pad);
       const dy = rand(out.shape, 30 + i);
       const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC' };
       const grads = () => [
+        tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.s, c.pad),
         tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }) as tf.Tensor,
         tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
       ];
-      const [wasmFilter, wasmInput] = await on('wasm', grads);
-      const [cpuFilter, cpuInput] = await on('cpu', grads);
+      const [wasmOut, wasmFilter, wasmInput] = await on('wasm', grads);
+      const [cpuOut, cpuFilter, cpuInput] = await on('cpu', grads);
+      assert.ok(relativeError(wasmOut, cpuOut) < 1e-5, `forward error ${relativeError(wasmOut, cpuOut)}`);
       assert.ok(relativeError(wasmFilter, cpuFilter) < 1e-5, `filter gradient error ${relativeError(wasmFilter, cpuFilter)}`);
       assert.ok(relativeError(wasmInput, cpuInput) < 1e-5, `input gradient error ${relativeError(wasmInput, cpuInput)}`);
       tf.dispose([x, filter, out, dy]);
     });
+  });
+
+  it('dilated conv2d forward (stock XNNPACK path) matches', async () => {
+    const x = rand([2, 12, 11, 3], 91);
+    const filter = rand([3, 3, 3, 16], 92);
+    const f = () => [tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same', 'NHWC', 2)];
+    const [a] = await on('wasm', f);
+    const [b] = await on('cpu', f);
+    assert.ok(relativeError(a, b) < 1e-5, `error ${relativeError(a, b)}`);
   });
 
   it('conv2dTranspose (upsampling) forward and gradients, odd output sizes', async () => {

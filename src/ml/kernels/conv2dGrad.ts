@@ -1,6 +1,7 @@
 // Conv2D gradients for the wasm backend, each rewritten as a forward XNNPACK conv2d: the backend has no
 // Conv2DBackpropFilter at all and its Conv2DBackpropInput is a scalar loop (about 10x slower than these forms).
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from './native';
 import { KernelArgs, KernelScope, WasmBackend } from './wasmUtil';
 
 const { backend_util } = tf;
@@ -29,6 +30,14 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const [kh, kw, , co] = filterShape;
   const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
   const { top, left } = info.padInfo;
+  const native = nativeKernels(s.backend);
+  if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
+    // Direct SIMD accumulation over rows that stay in cache: about the forward conv's cost.
+    const out = s.alloc([kh, kw, ci, co]);
+    const ptr = (t: tf.TensorInfo) => s.backend.dataIdMap.get(t.dataId).memoryOffset;
+    native.conv2d_filter_grad(ptr(x), ptr(dy), ptr(out), n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left);
+    return s.keep(out);
+  }
   const tapRows = Math.floor((kh - 1) / sh);
   const tapCols = Math.floor((kw - 1) / sw);
   // One spare grid row keeps every shifted read of a real dy pixel inside its own image.

@@ -1,0 +1,36 @@
+// Our own wasm SIMD kernels (kernels.c, embedded), instantiated against tfjs-backend-wasm's memory so they read
+// and write tensors in place: no copies between heaps.
+import { NATIVE_KERNELS_WASM_BASE64 } from './nativeModule';
+import { WasmBackend } from './wasmUtil';
+
+// The project compiles without DOM typings; these are the few WebAssembly API pieces used here.
+interface WasmMemory { readonly buffer: ArrayBuffer }
+declare const WebAssembly: {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
+/** Exports of kernels.c; pointers are byte offsets into the shared wasm memory. */
+export interface NativeKernels {
+  conv2d_filter_grad(x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  conv2d_forward(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+}
+
+let module: object | undefined;
+const instances = new WeakMap<WasmMemory, NativeKernels>();
+
+/** The kernels bound to this backend's memory, or undefined when its memory is not reachable (then callers fall back). */
+export function nativeKernels(backend: WasmBackend): NativeKernels | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let k = instances.get(memory);
+  if (!k) {
+    module ??= new WebAssembly.Module(Buffer.from(NATIVE_KERNELS_WASM_BASE64, 'base64'));
+    k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as NativeKernels;
+    instances.set(memory, k);
+  }
+  return k;
+}
