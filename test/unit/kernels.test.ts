@@ -149,11 +149,12 @@ describe('wasm gradient kernels against the CPU backend', function () {
     }
   });
 
-  it('batchNormRelu: forward and gradients equal autodiff through moments()', async () => {
-    const x = tf.add(tf.mul(rand([3, 7, 5, 4], 41), 3), 1.5);
-    const gamma = rand([4], 42);
-    const beta = rand([4], 43);
-    const dyMask = rand([3, 7, 5, 4], 44);
+  // 3 channels: the JS loops; 4 and 20: the SIMD kernel's 4- and 16-channel groups; a large mean tests cancellation.
+  for (const [channels, offset] of [[3, 1.5], [4, 1.5], [20, 40]] as const) it(`batchNormRelu (${channels} channels, mean ≈ ${offset}): forward and gradients equal autodiff through moments()`, async () => {
+    const x = tf.add(tf.mul(rand([3, 7, 5, channels], 41), 3), offset);
+    const gamma = rand([channels], 42);
+    const beta = rand([channels], 43);
+    const dyMask = rand([3, 7, 5, channels], 44);
     const ours = () => {
       let stats: tf.Tensor[] = [];
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {

@@ -2,7 +2,10 @@
 // take a dozen elementwise passes (and tile()s) per layer; the closed form needs two. On wasm both directions
 // are fused loops over the heap (registered kernels); other backends compose tfjs ops.
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from './native';
 import { KernelArgs, KernelScope, WasmBackend } from './wasmUtil';
+
+const { util } = tf;
 
 /** Kernel names of the fused wasm implementation. */
 export const BN_RELU_FORWARD = 'SeisGrowBatchNormReluTrain';
@@ -70,6 +73,13 @@ export function batchNormReluForward(args: KernelArgs): tf.TensorInfo[] {
   const y = s.alloc(x.shape);
   const mean = s.alloc([c]);
   const variance = s.alloc([c]);
+  const native = nativeKernels(s.backend);
+  if (native && c % 4 === 0 && x.dtype === 'float32') {
+    const scratch = s.alloc([8 * c]); // 4c float64 accumulators
+    const p = (t: tf.TensorInfo) => s.backend.dataIdMap.get(t.dataId).memoryOffset;
+    native.bn_relu_forward(p(x), p(gamma), p(beta), p(y), p(mean), p(variance), util.sizeFromShape(x.shape) / c, c, epsilon, p(scratch));
+    return s.keepAll([y, mean, variance]);
+  }
   const xs = s.f32(x);
   const count = xs.length / c;
   const shift = xs.slice(0, c);
@@ -114,6 +124,14 @@ export function batchNormReluBackward(args: KernelArgs): tf.TensorInfo[] {
   const dx = s.alloc(x.shape);
   const dgamma = s.alloc([c]);
   const dbeta = s.alloc([c]);
+  const native = nativeKernels(s.backend);
+  if (native && c % 4 === 0 && x.dtype === 'float32') {
+    const scratch = s.alloc([8 * c]);
+    const p = (t: tf.TensorInfo) => s.backend.dataIdMap.get(t.dataId).memoryOffset;
+    native.bn_relu_backward(p(dy), p(x), p(y), p(gamma), p(mean), p(variance), p(dx), p(dgamma), p(dbeta),
+      util.sizeFromShape(x.shape) / c, c, epsilon, p(scratch));
+    return s.keepAll([dx, dgamma, dbeta]);
+  }
   const gs = s.f32(dy);
   const xs = s.f32(x);
   const ys = s.f32(y);

@@ -15,6 +15,10 @@ declare const WebAssembly: {
 export interface NativeKernels {
   conv2d_filter_grad(x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
     kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  bn_relu_forward(x: number, gamma: number, beta: number, y: number, mean: number, variance: number, count: number, c: number,
+    epsilon: number, scratch: number): void;
+  bn_relu_backward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
+    dbeta: number, count: number, c: number, epsilon: number, scratch: number): void;
   conv2d_forward(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
     kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
 }

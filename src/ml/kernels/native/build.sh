@@ -5,7 +5,12 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 clang-14 --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin -ffreestanding \
-  -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -o "$out/kernels.wasm" "$here/kernels.c"
+  -Wl,--no-entry -Wl,--import-memory -o "$out/kernels.wasm" "$here/kernels.c"
+# The module imports tfjs's memory and owns none: it must never touch a stack there (no global.get/set).
+if llvm-objdump-14 -d "$out/kernels.wasm" | grep -qE 'global\.(get|set)'; then
+  echo "kernels.c uses the shadow stack (address-taken locals or arrays); rewrite without them" >&2
+  exit 1
+fi
 node -e '
 const fs = require("fs");
 const bytes = fs.readFileSync(process.argv[1]);

@@ -176,3 +176,128 @@ void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int 
     }
   }
 }
+
+// Training-mode BatchNorm + ReLU over NHWC data with c % 4 == 0. Statistics are shifted sums (shift = first
+// pixel) in float32 over blocks of 64 pixels, flushed into float64. No arrays or address-taken locals: the module
+// must not touch a stack in memory it does not own.
+#define FLUSH4(dst, off, v)                                              \
+  do {                                                                   \
+    (dst)[(off) + 0] += (double)wasm_f32x4_extract_lane((v), 0);         \
+    (dst)[(off) + 1] += (double)wasm_f32x4_extract_lane((v), 1);         \
+    (dst)[(off) + 2] += (double)wasm_f32x4_extract_lane((v), 2);         \
+    (dst)[(off) + 3] += (double)wasm_f32x4_extract_lane((v), 3);         \
+  } while (0)
+
+static void bn_stats4(const float* x, long count, int c, int g0, double* s1, double* s2) {
+  const v128_t shift = wasm_v128_load(x + g0);
+  long p = 0;
+  while (p < count) {
+    const long end = p + 64 < count ? p + 64 : count;
+    v128_t a1 = wasm_f32x4_splat(0.0f), a2 = a1;
+    for (; p < end; p++) {
+      const v128_t d = wasm_f32x4_sub(wasm_v128_load(x + p * c + g0), shift);
+      a1 = wasm_f32x4_add(a1, d);
+      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(d, d));
+    }
+    FLUSH4(s1, g0, a1);
+    FLUSH4(s2, g0, a2);
+  }
+}
+
+static void bn_stats16(const float* x, long count, int c, int g0, double* s1, double* s2) {
+  const float* x0 = x + g0;
+  const v128_t h0 = wasm_v128_load(x0), h1 = wasm_v128_load(x0 + 4), h2 = wasm_v128_load(x0 + 8), h3 = wasm_v128_load(x0 + 12);
+  long p = 0;
+  while (p < count) {
+    const long end = p + 64 < count ? p + 64 : count;
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (; p < end; p++) {
+      const float* xp = x0 + p * c;
+      const v128_t d0 = wasm_f32x4_sub(wasm_v128_load(xp), h0), d1 = wasm_f32x4_sub(wasm_v128_load(xp + 4), h1);
+      const v128_t d2 = wasm_f32x4_sub(wasm_v128_load(xp + 8), h2), d3 = wasm_f32x4_sub(wasm_v128_load(xp + 12), h3);
+      a0 = wasm_f32x4_add(a0, d0); a1 = wasm_f32x4_add(a1, d1); a2 = wasm_f32x4_add(a2, d2); a3 = wasm_f32x4_add(a3, d3);
+      b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(d0, d0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(d1, d1));
+      b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(d2, d2)); b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(d3, d3));
+    }
+    FLUSH4(s1, g0, a0); FLUSH4(s1, g0 + 4, a1); FLUSH4(s1, g0 + 8, a2); FLUSH4(s1, g0 + 12, a3);
+    FLUSH4(s2, g0, b0); FLUSH4(s2, g0 + 4, b1); FLUSH4(s2, g0 + 8, b2); FLUSH4(s2, g0 + 12, b3);
+  }
+}
+
+// Forward: mean, biased variance, y = max(0, (x - mean) * gamma / sqrt(var + eps) + beta). `scratch` holds
+// 4*c doubles (caller-provided heap memory: this module has no memory of its own).
+EXPORT(bn_relu_forward)
+void bn_relu_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* var,
+                     long count, int c, float eps, double* scratch) {
+  double* s1 = scratch;
+  double* s2 = scratch + c;
+  float* scale = (float*)(scratch + 2 * c);
+  for (int k = 0; k < 2 * c; k++) scratch[k] = 0.0;
+  int g0 = 0;
+  for (; g0 + 16 <= c; g0 += 16) bn_stats16(x, count, c, g0, s1, s2);
+  for (; g0 < c; g0 += 4) bn_stats4(x, count, c, g0, s1, s2);
+  for (int k = 0; k < c; k++) {
+    const double mu = s1[k] / (double)count;
+    const double shift = x[k];
+    mean[k] = (float)(shift + mu);
+    double v = s2[k] / (double)count - mu * mu;
+    var[k] = (float)(v > 0 ? v : 0);
+    scale[k] = gamma[k] / __builtin_sqrtf(var[k] + eps);
+  }
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int g0 = 0; g0 < c; g0 += 4) {
+    const v128_t m = wasm_v128_load(mean + g0), a = wasm_v128_load(scale + g0), b = wasm_v128_load(beta + g0);
+    for (long p = 0; p < count; p++) {
+      const long i = p * c + g0;
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + i), m), a), b);
+      wasm_v128_store(y + i, wasm_f32x4_max(t, zero));
+    }
+  }
+}
+
+// Backward: with g = dy * [y > 0], dbeta = sum g, dgamma = r * sum g (x - mean), r = 1/sqrt(var + eps),
+// dx = gamma r g - gamma r^2 dgamma / M (x - mean) - gamma r dbeta / M. `scratch`: 5*c doubles.
+EXPORT(bn_relu_backward)
+void bn_relu_backward(const float* dy, const float* x, const float* y, const float* gamma, const float* mean, const float* var,
+                      float* dx, float* dgamma, float* dbeta, long count, int c, float eps, double* scratch) {
+  double* sg = scratch;
+  double* sgx = scratch + c;
+  float* ca = (float*)(scratch + 2 * c);
+  float* cb = ca + c;
+  float* cd = cb + c;
+  for (int k = 0; k < 2 * c; k++) scratch[k] = 0.0;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int g0 = 0; g0 < c; g0 += 4) {
+    const v128_t m = wasm_v128_load(mean + g0);
+    long p = 0;
+    while (p < count) {
+      const long end = p + 64 < count ? p + 64 : count;
+      v128_t a1 = zero, a2 = zero;
+      for (; p < end; p++) {
+        const long i = p * c + g0;
+        const v128_t g = wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero));
+        a1 = wasm_f32x4_add(a1, g);
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(g, wasm_f32x4_sub(wasm_v128_load(x + i), m)));
+      }
+      FLUSH4(sg, g0, a1);
+      FLUSH4(sgx, g0, a2);
+    }
+  }
+  for (int k = 0; k < c; k++) {
+    const float r = 1.0f / __builtin_sqrtf(var[k] + eps);
+    dbeta[k] = (float)sg[k];
+    dgamma[k] = (float)sgx[k] * r;
+    ca[k] = gamma[k] * r;
+    cb[k] = -gamma[k] * r * r * dgamma[k] / (float)count;
+    cd[k] = -gamma[k] * r * dbeta[k] / (float)count;
+  }
+  for (int g0 = 0; g0 < c; g0 += 4) {
+    const v128_t m = wasm_v128_load(mean + g0), va = wasm_v128_load(ca + g0), vb = wasm_v128_load(cb + g0), vd = wasm_v128_load(cd + g0);
+    for (long p = 0; p < count; p++) {
+      const long i = p * c + g0;
+      const v128_t g = wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero));
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(va, g), wasm_f32x4_mul(vb, wasm_f32x4_sub(wasm_v128_load(x + i), m))), vd);
+      wasm_v128_store(dx + i, t);
+    }
+  }
+}
