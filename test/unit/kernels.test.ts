@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
 import { batchNormRelu } from '../../src/ml/kernels/batchNorm';
+import { setNativeKernelsEnabled } from '../../src/ml/kernels/native';
 import { UNet } from '../../src/ml/unet';
 
 /** max |a − b| / max |b|: the error relative to the reference's scale. */
@@ -56,10 +57,11 @@ const CASES: ConvCase[] = [
 
 const label = (c: ConvCase) => `${c.n}×${c.h}×${c.w}×${c.ci}→${c.co}, kernel ${c.k.join('×')}, stride ${c.s.join('×')}, pad ${c.pad}`;
 
-describe('wasm gradient kernels against the CPU backend', function () {
+// Every kernel has a SIMD path (our kernels.c module) and a portable one (XNNPACK compositions and JS loops).
+for (const native of [true, false]) describe(`wasm kernels (${native ? 'SIMD module' : 'portable fallbacks'}) against the CPU backend`, function () {
   this.timeout(120_000);
-  before(async () => { await initBackend('wasm'); });
-  after(async () => { await tf.setBackend('wasm'); });
+  before(async () => { await initBackend('wasm'); setNativeKernelsEnabled(native); });
+  after(async () => { setNativeKernelsEnabled(true); await tf.setBackend('wasm'); });
 
   CASES.forEach((c, i) => {
     it(`Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput: ${label(c)}`, async () => {

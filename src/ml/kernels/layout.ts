@@ -1,6 +1,7 @@
 // Concat and SplitV along the channel axis, and MaxPoolGrad, as plain loops over the wasm heap: the stock wasm
 // versions copy one pixel's channels per subarray().set() call or per generic slice, ~10× slower for U-Net skips.
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from './native';
 import { KernelScope, WasmBackend } from './wasmUtil';
 
 const { util, backend_util } = tf;
@@ -19,12 +20,13 @@ export function makeConcat(stock: tf.KernelFunc): tf.KernelFunc {
     const inner = inputs.map((t) => util.sizeFromShape(t.shape.slice($axis)));
     const total = inner.reduce((a, b) => a + b, 0);
     const out = s.alloc(outShape);
-    const dst = s.f32(out);
+    const native = nativeKernels(s.backend);
+    let start = 0;
     inputs.forEach((t, k) => {
-      const src = s.f32(t);
       const run = inner[k];
-      const start = inner.slice(0, k).reduce((a, b) => a + b, 0);
-      copyRuns(src, 0, run, dst, start, total, run, outer);
+      if (native) native.copy_runs(ptr(s, t), run, ptr(s, out) + 4 * start, total, run, outer);
+      else copyRuns(s.f32(t), 0, run, s.f32(out), start, total, run, outer);
+      start += run;
     });
     return s.keep(out);
   };
@@ -43,15 +45,21 @@ export function makeSplitV(stock: tf.KernelFunc): tf.KernelFunc {
     const innerUnit = util.sizeFromShape(x.shape.slice($axis + 1));
     const total = x.shape[$axis] * innerUnit;
     const outs = sizes.map((size) => { const shape = [...x.shape]; shape[$axis] = size; return s.alloc(shape); });
-    const src = s.f32(x);
+    const native = nativeKernels(s.backend);
     let start = 0;
     outs.forEach((o, k) => {
       const run = sizes[k] * innerUnit;
-      copyRuns(src, start, total, s.f32(o), 0, run, run, outer);
+      if (native) native.copy_runs(ptr(s, x) + 4 * start, total, ptr(s, o), run, run, outer);
+      else copyRuns(s.f32(x), start, total, s.f32(o), 0, run, run, outer);
       start += run;
     });
     return s.keepAll(outs);
   };
+}
+
+/** Byte offset of a tensor in the wasm heap. */
+function ptr(s: KernelScope, t: tf.TensorInfo): number {
+  return s.backend.dataIdMap.get(t.dataId).memoryOffset;
 }
 
 /** Copy `count` runs of `run` floats: run r from src[srcStart + r·srcStride] to dst[dstStart + r·dstStride]. */
@@ -84,6 +92,11 @@ export function makeMaxPoolGrad(stock: tf.KernelFunc): tf.KernelFunc {
       filterHeight: fh, filterWidth: fw } = info;
     const { top, left } = info.padInfo;
     const out = s.alloc(input.shape, true);
+    const native = nativeKernels(s.backend);
+    if (native) {
+      native.maxpool_grad(ptr(s, input), ptr(s, dy), ptr(s, out), n, h, w, c, ho, wo, fh, fw, sh, sw, top, left);
+      return s.keep(out);
+    }
     const x = s.f32(input);
     const g = s.f32(dy);
     const dx = s.f32(out);

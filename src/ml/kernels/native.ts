@@ -19,15 +19,26 @@ export interface NativeKernels {
     epsilon: number, scratch: number): void;
   bn_relu_backward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
     dbeta: number, count: number, c: number, epsilon: number, scratch: number): void;
+  copy_runs(src: number, srcStride: number, dst: number, dstStride: number, run: number, count: number): void;
+  maxpool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number, fh: number,
+    fw: number, sh: number, sw: number, top: number, left: number): void;
   conv2d_forward(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
     kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
 }
 
 let module: object | undefined;
+let enabled = true;
+
+/** Turn our SIMD module off or on (tests use this to exercise the portable fallbacks of every kernel). */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
 const instances = new WeakMap<WasmMemory, NativeKernels>();
 
 /** The kernels bound to this backend's memory, or undefined when its memory is not reachable (then callers fall back). */
 export function nativeKernels(backend: WasmBackend): NativeKernels | undefined {
+  if (!enabled) return undefined;
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let k = instances.get(memory);

@@ -301,3 +301,48 @@ void bn_relu_backward(const float* dy, const float* x, const float* y, const flo
     }
   }
 }
+
+// Copy `count` runs of `run` floats: run r from src + r*src_stride to dst + r*dst_stride (channel concat/split).
+EXPORT(copy_runs)
+void copy_runs(const float* src, int src_stride, float* dst, int dst_stride, int run, long count) {
+  for (long r = 0; r < count; r++) {
+    const float* s = src + r * src_stride;
+    float* d = dst + r * dst_stride;
+    int k = 0;
+    for (; k + 4 <= run; k += 4) wasm_v128_store(d + k, wasm_v128_load(s + k));
+    for (; k < run; k++) d[k] = s[k];
+  }
+}
+
+// MaxPool gradient (NHWC): each window's gradient goes to its first maximal input in row-major order (as the
+// tfjs CPU backend does). dx must be zeroed by the caller. Channels are processed one at a time in the window
+// scan so no per-channel arrays are needed.
+EXPORT(maxpool_grad)
+void maxpool_grad(const float* x, const float* dy, float* dx, int n, int h, int w, int c, int ho, int wo, int fh, int fw,
+                  int sh, int sw, int top, int left) {
+  for (int b = 0; b < n; b++) {
+    for (int i = 0; i < ho; i++) {
+      const int r0 = i * sh - top;
+      const int rlo = r0 < 0 ? 0 : r0;
+      const int rhi = r0 + fh < h ? r0 + fh : h;
+      for (int j = 0; j < wo; j++) {
+        const int c0 = j * sw - left;
+        const int clo = c0 < 0 ? 0 : c0;
+        const int chi = c0 + fw < w ? c0 + fw : w;
+        const float* g = dy + ((long)(b * ho + i) * wo + j) * c;
+        for (int k = 0; k < c; k++) {
+          float best = -__builtin_inff();
+          long pos = -1;
+          for (int p = rlo; p < rhi; p++) {
+            for (int q = clo; q < chi; q++) {
+              const long idx = ((long)(b * h + p) * w + q) * c + k;
+              const float v = x[idx];
+              if (v > best) { best = v; pos = idx; }
+            }
+          }
+          if (pos >= 0) dx[pos] += g[k];
+        }
+      }
+    }
+  }
+}
