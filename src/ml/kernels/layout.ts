@@ -57,6 +57,19 @@ export function makeSplitV(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * Identity that shares the input's memory by reference count, as the CPU backend's does: tensor data is never
+ * written in place, and tfjs clones every tensor a gradient saves (hundreds of full copies per training step).
+ */
+export function makeIdentity(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return stock(args);
+    (args.backend as WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 /** Byte offset of a tensor in the wasm heap. */
 function ptr(s: KernelScope, t: tf.TensorInfo): number {
   return s.backend.dataIdMap.get(t.dataId).memoryOffset;

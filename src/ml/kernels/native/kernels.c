@@ -255,6 +255,57 @@ void bn_relu_forward(const float* x, const float* gamma, const float* beta, floa
   }
 }
 
+// Gradient sums for 4 / 16 channels: sum of g = dy*[y>0] and of g*(x - mean), block float32 then float64.
+static void bn_grad_sums4(const float* dy, const float* x, const float* y, const float* mean, long count, int c, int g0,
+                          double* sg, double* sgx) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const v128_t m = wasm_v128_load(mean + g0);
+  long p = 0;
+  while (p < count) {
+    const long end = p + 64 < count ? p + 64 : count;
+    v128_t a1 = zero, a2 = zero;
+    for (; p < end; p++) {
+      const long i = p * c + g0;
+      const v128_t g = wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero));
+      a1 = wasm_f32x4_add(a1, g);
+      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(g, wasm_f32x4_sub(wasm_v128_load(x + i), m)));
+    }
+    FLUSH4(sg, g0, a1);
+    FLUSH4(sgx, g0, a2);
+  }
+}
+
+#define BN_GRAD_LANE(k, a1, a2, mk)                                                                        \
+  do {                                                                                                     \
+    const v128_t g = wasm_v128_and(wasm_v128_load(dp + (k)), wasm_f32x4_gt(wasm_v128_load(yp + (k)), zero)); \
+    a1 = wasm_f32x4_add(a1, g);                                                                            \
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(g, wasm_f32x4_sub(wasm_v128_load(xp + (k)), mk)));               \
+  } while (0)
+
+static void bn_grad_sums16(const float* dy, const float* x, const float* y, const float* mean, long count, int c, int g0,
+                           double* sg, double* sgx) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const v128_t m0 = wasm_v128_load(mean + g0), m1 = wasm_v128_load(mean + g0 + 4);
+  const v128_t m2 = wasm_v128_load(mean + g0 + 8), m3 = wasm_v128_load(mean + g0 + 12);
+  long p = 0;
+  while (p < count) {
+    const long end = p + 64 < count ? p + 64 : count;
+    v128_t a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+    for (; p < end; p++) {
+      const long i = p * c + g0;
+      const float* dp = dy + i;
+      const float* yp = y + i;
+      const float* xp = x + i;
+      BN_GRAD_LANE(0, a0, b0, m0);
+      BN_GRAD_LANE(4, a1, b1, m1);
+      BN_GRAD_LANE(8, a2, b2, m2);
+      BN_GRAD_LANE(12, a3, b3, m3);
+    }
+    FLUSH4(sg, g0, a0); FLUSH4(sg, g0 + 4, a1); FLUSH4(sg, g0 + 8, a2); FLUSH4(sg, g0 + 12, a3);
+    FLUSH4(sgx, g0, b0); FLUSH4(sgx, g0 + 4, b1); FLUSH4(sgx, g0 + 8, b2); FLUSH4(sgx, g0 + 12, b3);
+  }
+}
+
 // Backward: with g = dy * [y > 0], dbeta = sum g, dgamma = r * sum g (x - mean), r = 1/sqrt(var + eps),
 // dx = gamma r g - gamma r^2 dgamma / M (x - mean) - gamma r dbeta / M. `scratch`: 5*c doubles.
 EXPORT(bn_relu_backward)
@@ -266,23 +317,9 @@ void bn_relu_backward(const float* dy, const float* x, const float* y, const flo
   float* cb = ca + c;
   float* cd = cb + c;
   for (int k = 0; k < 2 * c; k++) scratch[k] = 0.0;
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  for (int g0 = 0; g0 < c; g0 += 4) {
-    const v128_t m = wasm_v128_load(mean + g0);
-    long p = 0;
-    while (p < count) {
-      const long end = p + 64 < count ? p + 64 : count;
-      v128_t a1 = zero, a2 = zero;
-      for (; p < end; p++) {
-        const long i = p * c + g0;
-        const v128_t g = wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero));
-        a1 = wasm_f32x4_add(a1, g);
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(g, wasm_f32x4_sub(wasm_v128_load(x + i), m)));
-      }
-      FLUSH4(sg, g0, a1);
-      FLUSH4(sgx, g0, a2);
-    }
-  }
+  int g0 = 0;
+  for (; g0 + 16 <= c; g0 += 16) bn_grad_sums16(dy, x, y, mean, count, c, g0, sg, sgx);
+  for (; g0 < c; g0 += 4) bn_grad_sums4(dy, x, y, mean, count, c, g0, sg, sgx);
   for (int k = 0; k < c; k++) {
     const float r = 1.0f / __builtin_sqrtf(var[k] + eps);
     dbeta[k] = (float)sg[k];
@@ -291,12 +328,15 @@ void bn_relu_backward(const float* dy, const float* x, const float* y, const flo
     cb[k] = -gamma[k] * r * r * dgamma[k] / (float)count;
     cd[k] = -gamma[k] * r * dbeta[k] / (float)count;
   }
-  for (int g0 = 0; g0 < c; g0 += 4) {
-    const v128_t m = wasm_v128_load(mean + g0), va = wasm_v128_load(ca + g0), vb = wasm_v128_load(cb + g0), vd = wasm_v128_load(cd + g0);
-    for (long p = 0; p < count; p++) {
-      const long i = p * c + g0;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  // One sequential sweep; the per-channel constants are re-read from L1.
+  for (long p = 0; p < count; p++) {
+    for (int k = 0; k < c; k += 4) {
+      const long i = p * c + k;
       const v128_t g = wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero));
-      const v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(va, g), wasm_f32x4_mul(vb, wasm_f32x4_sub(wasm_v128_load(x + i), m))), vd);
+      const v128_t xm = wasm_f32x4_sub(wasm_v128_load(x + i), wasm_v128_load(mean + k));
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(ca + k), g), wasm_f32x4_mul(wasm_v128_load(cb + k), xm)),
+                                      wasm_v128_load(cd + k));
       wasm_v128_store(dx + i, t);
     }
   }
