@@ -39,6 +39,7 @@ export interface CheckpointData {
 /** What a loader expects, so a checkpoint for another problem is refused with a clear message. */
 export interface CheckpointExpectation {
   classes?: number;
+  /** Channels of the data (the derived depth channel not counted). */
   inChannels?: number;
   /** Section shapes when the checkpoint will be resumed on the same inputs (grown labels must fit). */
   sections?: { height: number; width: number }[];
@@ -170,8 +171,9 @@ export async function readCheckpoint(runOrCheckpoint: string, expect: Checkpoint
   if (expect.classes !== undefined && m.network.classes !== expect.classes) {
     throw new SeisGrowError('mismatch', `checkpoint was trained for ${m.network.classes} classes, the data has ${expect.classes}`, dir);
   }
-  if (expect.inChannels !== undefined && m.network.inChannels !== expect.inChannels) {
-    throw new SeisGrowError('mismatch', `checkpoint expects ${m.network.inChannels} input channel(s), the data has ${expect.inChannels}`, dir);
+  const dataChannels = m.network.inChannels - (m.network.depthChannel ? 1 : 0);
+  if (expect.inChannels !== undefined && dataChannels !== expect.inChannels) {
+    throw new SeisGrowError('mismatch', `checkpoint expects ${dataChannels} input channel(s), the data has ${expect.inChannels}`, dir);
   }
   if (expect.sections) {
     const got = expect.sections.map((s) => `${s.height}×${s.width}`).join(', ');

@@ -16,6 +16,8 @@ export interface TrainingConfig {
     dropout: number;
     /** The S6 reconstruction decoder (MSE on all inputs, labelled or not). */
     reconstruction: boolean;
+    /** A second input channel with each pixel's relative depth in its section (CoordConv): stratigraphy is depth-ordered. */
+    depthChannel: boolean;
   };
   /** Epochs per stage (an epoch is `stepsPerEpoch` optimizer steps of both networks). */
   epochs: { 1: number; 2: number; 3: number };
@@ -74,13 +76,13 @@ export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
 export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   seed: 1234,
   backend: 'auto',
-  network: { depth: 3, baseFilters: 16, dropout: 0, reconstruction: false },
+  network: { depth: 3, baseFilters: 16, dropout: 0, reconstruction: false, depthChannel: true },
   epochs: { 1: 8, 2: 8, 3: 4 },
   stepsPerEpoch: 20,
   batchSize: 8,
   patchSize: 128,
   labelledPatchShare: 0.75,
-  learningRate: 2e-3,
+  learningRate: 5e-3,
   focalGamma: 2,
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
@@ -155,6 +157,7 @@ export function validateConfig(c: TrainingConfig): void {
   integer('network.baseFilters', c.network.baseFilters, 1, 256);
   real('network.dropout', c.network.dropout, 0, 0.9);
   bool('network.reconstruction', c.network.reconstruction);
+  bool('network.depthChannel', c.network.depthChannel);
   for (const s of [1, 2, 3] as const) integer(`epochs.${s}`, c.epochs[s], 0, 100000);
   integer('stepsPerEpoch', c.stepsPerEpoch, 1, 1000000);
   integer('batchSize', c.batchSize, 1, 1024);

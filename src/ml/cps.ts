@@ -116,7 +116,9 @@ export class NetTrainer {
           total = tf.add(total, tf.mul(p, lambda));
         }
         if (this.spec.reconstruction && out.reconstruction && reconWeight > 0) {
-          const r = mseLoss(out.reconstruction, input);
+          // The decoder rebuilds the seismic channel only, never the derived depth channel.
+          const target = this.spec.inChannels > 1 ? input.slice([0, 0, 0, 0], [-1, -1, -1, 1]) : input;
+          const r = mseLoss(out.reconstruction, target);
           parts.recon = r.dataSync()[0];
           total = tf.add(total, tf.mul(r, reconWeight));
         }

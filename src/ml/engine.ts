@@ -14,7 +14,7 @@ import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
 import {
-  BatchSampler, argmaxProbabilities, computeNormalisation, growSection, meanProbabilities, mergeLabels, normalise,
+  BatchSampler, argmaxProbabilities, computeNormalisation, growSection, meanProbabilities, mergeLabels, networkInput, normalise,
   splitValidation, validateStages,
 } from './stages';
 import { WorkerClient, defaultWorkerScript } from '../worker/client';
@@ -202,10 +202,10 @@ export interface RunMetrics {
 async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => void, control: { cancelled: boolean }): Promise<RunResult> {
   const started = Date.now();
   const userLabels = validateRequest(req);
-  const inChannels = 1;
+  const dataChannels = 1;
   let resume: CheckpointData | null = null;
   if (req.resumeFrom) {
-    resume = await readCheckpoint(req.resumeFrom, { classes: req.classes, inChannels, sections: req.sections });
+    resume = await readCheckpoint(req.resumeFrom, { classes: req.classes, inChannels: dataChannels, sections: req.sections });
   }
   const first = req.stages[0];
   if (first > 1) {
@@ -218,12 +218,12 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
   }
   const config = resume ? resumeConfig(resume, req.config) : makeConfig(req.config ?? {});
   const network: NetworkSpec = resume ? resume.network : {
-    inChannels, classes: req.classes, depth: config.network.depth, baseFilters: config.network.baseFilters,
-    dropout: config.network.dropout, reconstruction: config.network.reconstruction,
+    inChannels: dataChannels + (config.network.depthChannel ? 1 : 0), classes: req.classes, depth: config.network.depth, baseFilters: config.network.baseFilters,
+    dropout: config.network.dropout, reconstruction: config.network.reconstruction, depthChannel: config.network.depthChannel,
   };
   const root = new Rng(config.seed);
   const normalisation: Normalisation = resume?.normalisation ?? computeNormalisation(req.sections.map((s) => s.seismic), config.clipPercentiles);
-  const inputs = req.sections.map((s) => normalise(s.seismic, normalisation));
+  const inputs = req.sections.map((s) => networkInput(normalise(s.seismic, normalisation), s.height, s.width, network.depthChannel === true));
 
   // The validation split is a function of the seed and the labels only, so every stage of a run sees the same one.
   const splitRng = root.fork('validation');
@@ -444,6 +444,7 @@ export interface PredictSection { name: string; seismic: Float32Array; height: n
 /** Predictions of a trained run for new sections: classes, confidence and mean probabilities of both networks. */
 export async function predictSections(runOrCheckpoint: string, sections: PredictSection[], opts: { workerScript?: string; wasmDir?: string; backend?: FrozenConfig['backend'] } = {}): Promise<{ classes: Uint8Array; confidence: Float32Array; probabilities: Float32Array }[]> {
   const ck = await readCheckpoint(runOrCheckpoint, { inChannels: 1 });
+  const depth = ck.network.depthChannel === true;
   for (const s of sections) {
     if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
   }
@@ -458,7 +459,7 @@ export async function predictSections(runOrCheckpoint: string, sections: Predict
     const patch = Math.min(ck.config.patchSize, Math.max(...ck.sections.map((s) => Math.max(s.height, s.width))));
     const out: { classes: Uint8Array; confidence: Float32Array; probabilities: Float32Array }[] = [];
     for (let start = 0; start < sections.length; start += 64) {
-      const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: normalise(s.seismic, ck.normalisation) }));
+      const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: networkInput(normalise(s.seismic, ck.normalisation), s.height, s.width, depth) }));
       const probs = await predictBoth(pair, chunk, ck.config, patch);
       for (const p of probs) out.push({ ...argmaxProbabilities(p.mean, ck.network.classes), probabilities: p.mean });
     }

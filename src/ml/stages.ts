@@ -59,6 +59,21 @@ export function normalise(data: Float32Array, n: Normalisation): Float32Array {
   return out;
 }
 
+/** The network's input for a normalised section: the amplitude alone, or interleaved with the relative depth in [-1, 1]. */
+export function networkInput(normalised: Float32Array, height: number, width: number, depthChannel: boolean): Float32Array {
+  if (!depthChannel) return normalised;
+  const out = new Float32Array(height * width * 2);
+  for (let y = 0; y < height; y++) {
+    const d = height > 1 ? (2 * y) / (height - 1) - 1 : 0;
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      out[2 * p] = normalised[p];
+      out[2 * p + 1] = d;
+    }
+  }
+  return out;
+}
+
 /** Labels split into a training part and a held-out validation part (255 elsewhere in each). */
 export interface ValidationSplit {
   train: Uint8Array;
@@ -202,7 +217,9 @@ export class BatchSampler {
   next(labelledShare: number): Batch {
     const n = this.config.batchSize;
     const [h, w] = this.patchSize;
-    const x = new Float32Array(n * h * w);
+    // Channel 0 is the amplitude; a second channel (relative depth) is copied as is, never scaled or noised.
+    const channels = this.inputs[0].length / (this.shapes[0][0] * this.shapes[0][1]);
+    const x = new Float32Array(n * h * w * channels);
     const labels = new Uint8Array(n * h * w).fill(255);
     for (let b = 0; b < n; b++) {
       let section: number;
@@ -247,8 +264,10 @@ export class BatchSampler {
         for (let xx = 0; xx < w; xx++) {
           const dx = flip ? w - 1 - xx : xx;
           const sx = reflect(left + xx, sw);
-          const v = src[sy * sw + sx] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
-          x[o + y * w + dx] = v;
+          const si = (sy * sw + sx) * channels;
+          const di = (o + y * w + dx) * channels;
+          x[di] = src[si] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
+          for (let c = 1; c < channels; c++) x[di + c] = src[si + c];
           if (inside && left + xx >= 0 && left + xx < sw) labels[o + y * w + dx] = lab[sy * sw + sx];
         }
       }

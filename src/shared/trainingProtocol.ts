@@ -110,6 +110,8 @@ export interface NetworkSpec {
   baseFilters: number;
   dropout: number;
   reconstruction: boolean;
+  /** The last input channel is the relative depth of each pixel (derived, not data). */
+  depthChannel?: boolean;
 }
 
 /** What a worker needs to train: loss and optimizer settings. */

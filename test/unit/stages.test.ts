@@ -3,7 +3,7 @@ import { SeisGrowError } from '../../src/io/errors';
 import { makeConfig } from '../../src/ml/config';
 import { Rng } from '../../src/ml/random';
 import {
-  BatchSampler, argmaxProbabilities, computeNormalisation, meanProbabilities, mergeLabels, normalise, parseStages, reflect,
+  BatchSampler, argmaxProbabilities, computeNormalisation, meanProbabilities, mergeLabels, networkInput, normalise, parseStages, reflect,
   splitValidation, validateStages,
 } from '../../src/ml/stages';
 
@@ -120,6 +120,23 @@ describe('stages: batch sampler', () => {
       }
     }
     assert.ok(sawPadding);
+  });
+
+  it('carries the relative-depth channel unchanged through crops, flips and amplitude augmentation', () => {
+    const two = networkInput(input, h, w, true);
+    assert.equal(two.length, 2 * h * w);
+    assert.equal(two[1], -1);
+    assert.equal(two[2 * (h - 1) * w + 1], 1);
+    assert.equal(networkInput(input, h, w, false), input);
+    const aug = makeConfig({ batchSize: 4, patchSize: 16, augment: { flip: true, amplitudeScale: 0.5, noise: 0.1, shift: 0 } });
+    const b = new BatchSampler([two], [[h, w]], [labels], aug, 16, new Rng(4)).next(1);
+    assert.equal(b.x.length, 4 * 16 * 16 * 2);
+    for (let p = 0; p < 4; p++) {
+      const col = Array.from({ length: 16 }, (_, y) => b.x[((p * 16 + y) * 16) * 2 + 1]);
+      const top = Math.round(((col[0] + 1) / 2) * (h - 1));
+      col.forEach((d, y) => assert.ok(Math.abs(d - ((2 * (top + y)) / (h - 1) - 1)) < 1e-6, 'depth increases one row at a time'));
+      for (let x = 0; x < 16; x++) assert.equal(b.x[((p * 16 + 5) * 16 + x) * 2 + 1], col[5], 'flat along a row');
+    }
   });
 
   it('follows new labels after setLabels (grown labels in stage 3)', () => {
