@@ -165,7 +165,7 @@ async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: numbe
 /** Mean probabilities of both networks for sections (held indices or sent data). */
 async function predictBoth(pair: Pair, which: (number | WorkerSection)[], config: FrozenConfig, patch: number): Promise<{ a: Float32Array; b: Float32Array; mean: Float32Array }[]> {
   const copy = (list: (number | WorkerSection)[]): (number | WorkerSection)[] => list.map((s) => (typeof s === 'number' ? s : { ...s, data: s.data.slice() }));
-  const req = { patch, overlap: Math.min(config.inferenceOverlap, Math.floor(patch / 2)), batchSize: config.batchSize };
+  const req = { patch, overlap: Math.min(config.inferenceOverlap, Math.floor(patch / 4)), batchSize: config.batchSize };
   const [ra, rb] = await Promise.all([
     pair.a.request({ type: 'predict', sections: copy(which), ...req }),
     pair.b.request({ type: 'predict', sections: copy(which), ...req }),
