@@ -49,14 +49,24 @@ async function frameWith(page: Page, selector: string, what: string, timeoutMs =
   }, timeoutMs);
 }
 
-/** Run a command from the palette: F1, its title, Enter. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await waitFor(`"${title}" in the command palette`, async () => (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0 || undefined);
-  await page.keyboard.press('Enter');
+/** Run a command from the palette: F1, its title, Enter. Retried: focus moving into a webview can close the palette. */
+async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      await waitFor(`"${title}" in the command palette`, async () => (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0 || undefined, 5000);
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 /** A notification whose text matches, read from the notification center (toasts may be hidden in a headless page). */
@@ -130,6 +140,11 @@ function labelled(data: Uint8Array): number {
   });
 
   it('opens F3 and paints sparse labels of two classes on two inlines, then saves them', async () => {
+    // The extension's contributions arrive from the remote host a moment after the workbench: wait for them (and show
+    // the panel) before opening, or the workbench may pick the text editor for f3.sgy.
+    await runCommand(page, 'SeisGrow: Show Training Panel', 90_000);
+    await frameWith(page, '#empty', 'the empty training panel');
+    await page.screenshot({ path: join(artifacts, 'training-00-empty-panel.png') });
     await page.keyboard.press('Control+P');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type('f3.sgy');
