@@ -220,17 +220,22 @@ export class UNet {
   }
 
   private applyBlock(block: ConvBlock, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    if (!training) return this.convBnReluFolded(this.convBnReluFolded(x, block.conv0, block.bn0), block.conv1, block.bn1);
     let y = tf.conv2d(x, block.conv0 as tf.Tensor4D, 1, 'same');
-    y = this.applyBatchNormRelu(block.bn0, y, training);
+    y = this.applyBatchNormRelu(block.bn0, y);
     y = tf.conv2d(y, block.conv1 as tf.Tensor4D, 1, 'same');
-    return this.applyBatchNormRelu(block.bn1, y, training);
+    return this.applyBatchNormRelu(block.bn1, y);
   }
 
-  private applyBatchNormRelu(bn: BatchNormParams, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (!training) {
-      return tf.relu(tf.batchNorm(x, bn.movingMean as tf.Tensor1D, bn.movingVariance as tf.Tensor1D,
-        bn.beta as tf.Tensor1D, bn.gamma as tf.Tensor1D, BN_EPSILON));
-    }
+  /** Inference: BatchNorm with moving statistics folded into the conv's weights and bias, fused with the ReLU. */
+  private convBnReluFolded(x: tf.Tensor4D, kernel: tf.Variable, bn: BatchNormParams): tf.Tensor4D {
+    const scale = tf.mul(bn.gamma, tf.rsqrt(tf.add(bn.movingVariance, BN_EPSILON)));
+    const shift = tf.sub(bn.beta, tf.mul(bn.movingMean, scale));
+    return tf.fused.conv2d({ x, filter: tf.mul(kernel, scale) as tf.Tensor4D, strides: 1, pad: 'same', bias: shift, activation: 'relu' });
+  }
+
+  /** Training: normalise with the batch's statistics and move the running ones toward them. */
+  private applyBatchNormRelu(bn: BatchNormParams, x: tf.Tensor4D): tf.Tensor4D {
     const { y, mean, variance } = batchNormRelu(x, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, BN_EPSILON);
     // Moving variance uses the unbiased batch variance, as PyTorch does.
     const count = x.size / x.shape[3];

@@ -84,6 +84,21 @@ for (const native of [true, false]) describe(`wasm kernels (${native ? 'SIMD mod
     });
   });
 
+  it('FusedConv2D (folded BatchNorm: bias + ReLU, or linear without bias) matches', async () => {
+    for (const [ci, co] of [[5, 16], [3, 6], [128, 128]]) {
+      const x = rand([2, 9, 10, ci], 93);
+      const filter = rand([3, 3, ci, co], 94);
+      const bias = rand([co], 95);
+      const f = () => [
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu' }),
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 2, pad: 'valid' }),
+      ];
+      const a = await on('wasm', f);
+      const b = await on('cpu', f);
+      a.forEach((v, k) => assert.ok(relativeError(v, b[k]) < 1e-5, `${ci}→${co} output ${k}: ${relativeError(v, b[k])}`));
+    }
+  });
+
   it('dilated conv2d forward (stock XNNPACK path) matches', async () => {
     const x = rand([2, 12, 11, 3], 91);
     const filter = rand([3, 3, 3, 16], 92);

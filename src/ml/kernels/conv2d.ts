@@ -9,9 +9,27 @@ const { backend_util } = tf;
 
 /** Conv2D kernel: native for NHWC float32 without dilation, else `stock`. */
 export function makeConv2D(stock: tf.KernelFunc): tf.KernelFunc {
+  return makeConvKernel(stock, false);
+}
+
+/**
+ * FusedConv2D (conv + bias + ReLU, what inference runs after BatchNorm is folded into the weights): native for
+ * the same cases as Conv2D with a linear or ReLU activation, else `stock`.
+ */
+export function makeFusedConv2D(stock: tf.KernelFunc): tf.KernelFunc {
+  return makeConvKernel(stock, true);
+}
+
+function makeConvKernel(stock: tf.KernelFunc, fused: boolean): tf.KernelFunc {
   return (args) => {
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined> as
+      { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
     const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+    const activation = fused ? (args.attrs as unknown as { activation: string }).activation : 'linear';
+    if (fused && ((activation !== 'linear' && activation !== 'relu') || preluActivationWeights ||
+      (bias && (bias.dtype !== 'float32' || bias.shape.reduce((a, b) => a * b, 1) !== filter.shape[3])))) {
+      return stock(args);
+    }
     const fmt = backend_util.convertConv2DDataFormat(dataFormat);
     const backend = args.backend as WasmBackend;
     const native = nativeKernels(backend);
@@ -28,7 +46,7 @@ export function makeConv2D(stock: tf.KernelFunc): tf.KernelFunc {
     const ptr = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
     native.conv2d_forward(ptr(x), ptr(filter), ptr(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
       info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-      info.padInfo.top, info.padInfo.left);
+      info.padInfo.top, info.padInfo.left, bias ? ptr(bias) : 0, activation === 'relu' ? 1 : 0);
     return s.keep(out);
   };
 }

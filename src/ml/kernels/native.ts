@@ -23,7 +23,7 @@ export interface NativeKernels {
   maxpool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number, fh: number,
     fw: number, sh: number, sw: number, top: number, left: number): void;
   conv2d_forward(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
-    kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number, bias: number, relu: number): void;
 }
 
 let module: object | undefined;

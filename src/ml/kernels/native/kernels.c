@@ -91,10 +91,13 @@ void conv2d_filter_grad(const float* x, const float* dy, float* dw, int n, int h
 // y[n][i][j][co] = sum over a, b, ci of x[n][i*sh+a-top][j*sw+b-left][ci] * f[a][b][ci][co] (NHWC, HWIO, zero
 // padding). Two output pixels x 16 output channels accumulate in 8 SIMD registers over every tap and input
 // channel; the filter slice for a tap stays in L1.
+// Optional epilogue (inference with BatchNorm folded into the weights): + bias[co] when bias is not null, then
+// max(0, .) when relu is set.
 EXPORT(conv2d_forward)
 void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int w, int ci, int ho, int wo, int co,
-                    int kh, int kw, int sh, int sw, int top, int left) {
+                    int kh, int kw, int sh, int sw, int top, int left, const float* bias, int relu) {
   const int vec_co = (co % 16 == 0) ? co : 0;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int b = 0; b < n; b++) {
     for (int i = 0; i < ho; i++) {
       float* yrow = y + ((long)(b * ho + i) * wo) * co;
@@ -144,6 +147,15 @@ void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int 
               }
             }
           }
+          if (bias) {
+            const v128_t c0 = wasm_v128_load(bias + o), c1 = wasm_v128_load(bias + o + 4), c2 = wasm_v128_load(bias + o + 8), c3 = wasm_v128_load(bias + o + 12);
+            p00 = wasm_f32x4_add(p00, c0); p01 = wasm_f32x4_add(p01, c1); p02 = wasm_f32x4_add(p02, c2); p03 = wasm_f32x4_add(p03, c3);
+            p10 = wasm_f32x4_add(p10, c0); p11 = wasm_f32x4_add(p11, c1); p12 = wasm_f32x4_add(p12, c2); p13 = wasm_f32x4_add(p13, c3);
+          }
+          if (relu) {
+            p00 = wasm_f32x4_max(p00, zero); p01 = wasm_f32x4_max(p01, zero); p02 = wasm_f32x4_max(p02, zero); p03 = wasm_f32x4_max(p03, zero);
+            p10 = wasm_f32x4_max(p10, zero); p11 = wasm_f32x4_max(p11, zero); p12 = wasm_f32x4_max(p12, zero); p13 = wasm_f32x4_max(p13, zero);
+          }
           float* y0 = yrow + (long)j * co + o;
           wasm_v128_store(y0, p00); wasm_v128_store(y0 + 4, p01); wasm_v128_store(y0 + 8, p02); wasm_v128_store(y0 + 12, p03);
           if (pair) {
@@ -170,6 +182,10 @@ void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int 
                 for (int o = 0; o < co; o++) yp[o] += s * fp[o];
               }
             }
+          }
+          for (int o = 0; o < co; o++) {
+            float v = yp[o] + (bias ? bias[o] : 0.0f);
+            yp[o] = relu && v < 0.0f ? 0.0f : v;
           }
         }
       }
