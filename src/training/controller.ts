@@ -124,7 +124,7 @@ export class TrainingController implements vscode.Disposable {
       cmd('seisgrow.discardGrown', () => this.discardGrown()),
       cmd('seisgrow.runs.refresh', () => this.tree.refresh()),
       cmd('seisgrow.runs.open', (item: RunItem | string) => this.openRun(item)),
-      cmd('seisgrow.runs.compare', (item: RunItem | string) => this.compare(item)),
+      cmd('seisgrow.runs.compare', (item: RunItem | string, other?: RunItem | string) => this.compare(item, other)),
       cmd('seisgrow.runs.delete', (item: RunItem | string) => this.deleteRun(item)),
       cmd('seisgrow.runs.reveal', (item: RunItem | string) => this.openMetrics(item)),
       this.editors.onDidChangeActiveDocument(() => { void this.refreshContext(); }),
@@ -623,13 +623,14 @@ export class TrainingController implements vscode.Disposable {
     await this.panel.reveal();
   }
 
-  /** Two runs' final IoU side by side in the panel. */
-  async compare(item: RunItem | string): Promise<void> {
+  /** Two runs' final IoU side by side in the panel; asks for the second run unless given. */
+  async compare(item: RunItem | string, other?: RunItem | string): Promise<void> {
     const first = await this.runOf(item);
     if (!first || !this.store) return;
-    const others = (await this.store.list()).filter((m) => m.id !== first.id);
-    if (others.length === 0) { void vscode.window.showInformationMessage('SeisGrow: there is no other run to compare with.'); return; }
-    const pick = await vscode.window.showQuickPick(others.map((m) => {
+    const given = other !== undefined ? await this.runOf(other) : undefined;
+    const others = given ? [] : (await this.store.list()).filter((m) => m.id !== first.id);
+    if (!given && others.length === 0) { void vscode.window.showInformationMessage('SeisGrow: there is no other run to compare with.'); return; }
+    const pick = given ? { meta: given } : await vscode.window.showQuickPick(others.map((m) => {
       const miou = finalScores(m.panel).miou;
       return { label: path.basename(m.volumePath), description: `stages ${m.stagesCompleted.join('+') || 'none'}${miou !== null ? ` · mIoU ${miou.toFixed(3)}` : ''}`, detail: m.created, meta: m };
     }), { title: `Compare ${path.basename(first.volumePath)} (${first.created.slice(0, 16)}) with…` });

@@ -171,4 +171,22 @@ describe('training in the extension host', function () {
       rmSync(predOut, { force: true });
     }
   });
+
+  it('reopens a stored run in the panel and compares two runs\' final IoU', async () => {
+    const api = await extension().activate();
+    const store = api.training.store!;
+    const runs = (await store.list()).filter((m) => m.panel.epochs.some((e) => e.iou.length > 0));
+    assert.ok(runs.length >= 2, 'the two runs trained above');
+    const [newer, older] = runs;
+    await vscode.commands.executeCommand('seisgrow.runs.open', older.id);
+    assert.equal(api.training.panel.current.run?.runId, older.id);
+    assert.deepEqual(api.training.panel.current.run?.epochs, older.panel.epochs, 'its curves as stored');
+    await vscode.commands.executeCommand('seisgrow.runs.compare', newer.id, older.id);
+    const comparison = api.training.panel.current.comparison;
+    assert.ok(comparison);
+    assert.equal(comparison.runs.length, 2);
+    const last = (m: typeof newer) => [...m.panel.epochs].reverse().find((e) => e.iou.length > 0)!;
+    assert.deepEqual(comparison.runs.map((r) => r.miou), [last(newer).miou, last(older).miou]);
+    assert.deepEqual(comparison.runs[0].iou, last(newer).iou);
+  });
 });
