@@ -126,6 +126,9 @@ async function main(): Promise<void> {
     console.log(`| training step, 1 network (vs ${torch1.name}) | ${(ours1.stepMedian / torch1.stepMedian).toFixed(2)} |`);
     console.log(`| CPS step, 2 networks (vs ${torch2.name}) | ${(oursCps.stepMedian / torch2.stepMedian).toFixed(2)} |`);
     console.log(`| inference batch, 1 network (vs ${inf1.name}) | ${(ours1.infer / inf1.infer).toFixed(2)} |`);
+    // CPU time per step is what contention from other processes distorts least on a shared machine.
+    const torch1cpu = rows.find((r) => r.name.endsWith('1 thread, 1 network'))!;
+    console.log(`| CPU time per training step, 1 network, both single-threaded | ${(ours1.cpuPerStep / torch1cpu.cpuPerStep).toFixed(2)} |`);
   }
   console.log(`\nload average at end ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 }
