@@ -62,6 +62,20 @@ async function centre(page: Page): Promise<{ x: number; y: number; box: { x: num
   return { x: box.x + box.width / 2, y: box.y + box.height / 2, box };
 }
 
+/** Section pixels on the canvas (not grey: the background, axes and text are grey) and their mean x in CSS px. */
+async function sectionPixels(page: Page): Promise<{ count: number; meanX: number }> {
+  return page.evaluate(`(() => {
+    const c = document.getElementById('section-canvas');
+    const s = c.width / c.getBoundingClientRect().width;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let count = 0, sumX = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - d[i + 1]) > 12 || Math.abs(d[i + 1] - d[i + 2]) > 12) { count++; sumX += (i / 4) % c.width; }
+    }
+    return { count: count / (s * s), meanX: count ? sumX / count / s : -1 };
+  })()`) as Promise<{ count: number; meanX: number }>;
+}
+
 function near(a: readonly number[], b: readonly number[], tolerance = 3): boolean {
   return a.slice(0, 3).every((v, i) => Math.abs(v - b[i]!) <= tolerance);
 }
@@ -408,6 +422,27 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
     assert.match(readout, new RegExp(`inline 1[123]\\d {2}· {2}crossline 8[89]\\d {2}· {2}time ${t} ms \\(sample 37\\)`));
     await screenshot(page, 'f3-segy-timeslice');
     assert.deepEqual(pageErrors(page), []);
+  });
+
+  it('redraws the narrow F3 section after the column narrows and widens again (another view opened beside it)', async () => {
+    const own = await openEditor(browser, harness);
+    try {
+      await waitForSection(own, 'inline:122');
+      for (const width of [1280, 560, 900, 1400]) {
+        await own.setViewportSize({ width, height: 720 });
+        await nextFrame(own);
+        const box = await canvasBox(own);
+        const drawn = await sectionPixels(own);
+        assert.ok(drawn.count > 0.05 * box.width * box.height, `section drawn at width ${width}: ${JSON.stringify(drawn)} in ${box.width}×${box.height}`);
+        // Centred in the plot (left margin 64, right 10), not left where it was in a wider column.
+        const plotCentre = 64 + (box.width - 74) / 2;
+        assert.ok(Math.abs(drawn.meanX - plotCentre) < 0.1 * box.width, `centred at width ${width}: mean x ${drawn.meanX}, plot centre ${plotCentre}`);
+        await screenshot(own, `f3-segy-width-${width}`);
+      }
+      assert.deepEqual(pageErrors(own), []);
+    } finally {
+      await own.context().close();
+    }
   });
 
   it('shows the textual, binary and trace headers in the Headers tab', async () => {

@@ -67,6 +67,8 @@ export class SectionView {
   private theme: ThemeColors;
   private drawScheduled = false;
   private overlayEmpty = true;
+  /** True while the view is the fitted one (no zoom or pan since): a size change fits it again. */
+  private fitted = true;
 
   /** CSS pixels per section column. */
   zoom = 1;
@@ -146,6 +148,7 @@ export class SectionView {
     this.zoom = Math.max(1e-3, Math.min(w / this.base.cols, h / (this.base.rows * this.exaggeration)));
     this.panX = (w - this.base.cols * this.zoom) / 2;
     this.panY = (h - this.base.rows * this.zoom * this.exaggeration) / 2;
+    this.fitted = true;
   }
 
   /** Zoom by a factor keeping the section point under (clientX, clientY) fixed. */
@@ -156,6 +159,7 @@ export class SectionView {
     this.panX = x - (x - this.panX) * f;
     this.panY = y - (y - this.panY) * f;
     this.zoom = z;
+    this.fitted = false;
     this.requestDraw();
   }
 
@@ -172,6 +176,7 @@ export class SectionView {
   panBy(dx: number, dy: number): void {
     this.panX += dx;
     this.panY += dy;
+    this.fitted = false;
     this.requestDraw();
   }
 
@@ -287,17 +292,28 @@ export class SectionView {
 
   private resize(): void {
     const r = this.canvas.getBoundingClientRect();
+    // A hidden webview reports a zero size: keep the view for when it is shown again.
+    if (r.width < 1 || r.height < 1) return;
     const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(r.width));
-    const height = Math.max(1, Math.round(r.height));
+    const width = Math.round(r.width);
+    const height = Math.round(r.height);
     if (width === this.cssWidth && height === this.cssHeight && dpr === this.dpr) return;
     const firstLayout = this.cssWidth <= 1 || this.cssHeight <= 1;
+    const before = this.plotSize();
     this.cssWidth = width;
     this.cssHeight = height;
     this.dpr = dpr;
+    // Setting the backing size clears the canvas, so it is always drawn again below.
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
-    if (firstLayout) this.resetView();
+    if (firstLayout || this.fitted) this.resetView();
+    else {
+      // Zoomed or panned by the user: keep the section point at the plot's centre where it was. Keeping the old
+      // offsets instead left a section centred in a wide column outside a narrower one (a blank canvas).
+      const after = this.plotSize();
+      this.panX += (after.w - before.w) / 2;
+      this.panY += (after.h - before.h) / 2;
+    }
     this.draw();
   }
 
