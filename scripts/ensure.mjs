@@ -59,8 +59,11 @@ export function ensureCodeServer(root = process.cwd()) {
     ensureDebianPackages(['libkrb5-dev', 'pkg-config', 'build-essential', 'python3']);
     console.log(`installing code-server ${CODE_SERVER_VERSION} into ${csDir} (about 2 minutes)`);
     mkdirSync(csDir, { recursive: true });
+    // Under `npm test` the outer npm (Node 20) exports npm_config_* settings, among them a user agent naming Node 20,
+    // which code-server's postinstall reads as the Node version: start the inner npm from a clean npm environment.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${join(nodeHome, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: nodeHome,
     };
