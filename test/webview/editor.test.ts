@@ -62,15 +62,20 @@ async function centre(page: Page): Promise<{ x: number; y: number; box: { x: num
   return { x: box.x + box.width / 2, y: box.y + box.height / 2, box };
 }
 
-/** Section pixels on the canvas (not grey: the background, axes and text are grey) and their mean x in CSS px. */
+/** Section pixels in the plot area (inside the axes' margins: left 64, top 34, right 10, bottom 10 CSS px), i.e.
+ *  pixels unlike the background colour, and their mean x in CSS px relative to the canvas. */
 async function sectionPixels(page: Page): Promise<{ count: number; meanX: number }> {
   return page.evaluate(`(() => {
     const c = document.getElementById('section-canvas');
     const s = c.width / c.getBoundingClientRect().width;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const ctx = c.getContext('2d');
+    const bg = ctx.getImageData(1, 1, 1, 1).data;
+    const x0 = Math.ceil(64 * s), y0 = Math.ceil(34 * s), x1 = c.width - Math.ceil(10 * s), y1 = c.height - Math.ceil(10 * s);
+    const d = ctx.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+    const w = x1 - x0;
     let count = 0, sumX = 0;
     for (let i = 0; i < d.length; i += 4) {
-      if (Math.abs(d[i] - d[i + 1]) > 12 || Math.abs(d[i + 1] - d[i + 2]) > 12) { count++; sumX += (i / 4) % c.width; }
+      if (Math.abs(d[i] - bg[0]) > 12 || Math.abs(d[i + 1] - bg[1]) > 12 || Math.abs(d[i + 2] - bg[2]) > 12) { count++; sumX += x0 + (i / 4) % w; }
     }
     return { count: count / (s * s), meanX: count ? sumX / count / s : -1 };
   })()`) as Promise<{ count: number; meanX: number }>;
@@ -440,6 +445,45 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
         await screenshot(own, `f3-segy-width-${width}`);
       }
       assert.deepEqual(pageErrors(own), []);
+    } finally {
+      await own.context().close();
+    }
+  });
+
+  it('fills the view with the small F3 inline by default; a typed exaggeration wins, Fit returns to fill', async () => {
+    const own = await openEditor(browser, harness);
+    try {
+      await waitForSection(own, 'inline:122');
+      const box = await canvasBox(own);
+      const plotArea = (box.width - 74) * (box.height - 44);
+      const filled = await sectionPixels(own);
+      assert.ok(filled.count > 0.85 * plotArea, `fills the plot: ${filled.count} of ${plotArea} px`);
+      assert.match(await own.locator('#exaggeration').getAttribute('placeholder') ?? '', /^fill \(0\.\d\d\)$/, 'the chosen exaggeration is shown');
+      const setVe = async (value: string): Promise<void> => {
+        await own.locator('#exaggeration input').fill(value);
+        await own.locator('#exaggeration input').press('Enter');
+        await waitUntil(own, `stubHost.states.at(-1).verticalExaggeration === ${value}`);
+        await nextFrame(own);
+      };
+      await setVe('1');
+      const strip = await sectionPixels(own);
+      assert.ok(strip.count < 0.5 * plotArea && strip.count > 0.05 * plotArea, `exaggeration 1: the true-aspect strip, ${strip.count} of ${plotArea} px`);
+      await own.setViewportSize({ width: 900, height: 720 });
+      await nextFrame(own);
+      const stripNarrow = await sectionPixels(own);
+      assert.ok(stripNarrow.count < 0.5 * plotArea, `the user's exaggeration survives a resize: ${stripNarrow.count} px`);
+      await own.click('#reset-view');
+      await nextFrame(own);
+      const narrowBox = await canvasBox(own);
+      const refilled = await sectionPixels(own);
+      assert.ok(refilled.count > 0.85 * (narrowBox.width - 74) * (narrowBox.height - 44), `Fit fills again: ${refilled.count}`);
+      assert.equal(await own.locator('#exaggeration').evaluate((e) => (e as unknown as { value: string }).value), '');
+      await setVe('2');
+      await own.focus('#section-canvas');
+      await own.keyboard.press('0');
+      await nextFrame(own);
+      assert.ok((await sectionPixels(own)).count > 0.85 * (narrowBox.width - 74) * (narrowBox.height - 44), "'0' fills again too");
+      await waitUntil(own, `stubHost.states.at(-1).verticalExaggeration === null`);
     } finally {
       await own.context().close();
     }

@@ -25,7 +25,8 @@ interface ViewState {
   colormap: ColormapId;
   clip: number;
   gain: number;
-  exaggeration: number;
+  /** The user's vertical exaggeration; null: chosen so the section fills the view. */
+  verticalExaggeration: number | null;
   opacity: number;
   show: { seeds: boolean; grown: boolean; prediction: boolean; confidence: boolean };
   tool: Tool;
@@ -39,7 +40,7 @@ const DEFAULT_STATE: ViewState = {
   colormap: 'seismic',
   clip: 99,
   gain: 1,
-  exaggeration: 1,
+  verticalExaggeration: null,
   opacity: 0.5,
   show: { seeds: true, grown: true, prediction: false, confidence: false },
   tool: 'brush',
@@ -103,6 +104,8 @@ export class EditorApp {
     const saved = host.getState<Partial<ViewState>>();
     this.state = { ...DEFAULT_STATE, ...(saved ?? {}), show: { ...DEFAULT_STATE.show, ...(saved?.show ?? {}) } };
     if (!isColormapId(this.state.colormap)) this.state.colormap = DEFAULT_STATE.colormap;
+    const ve = this.state.verticalExaggeration;
+    if (ve !== null && !(typeof ve === 'number' && ve > 0 && Number.isFinite(ve))) this.state.verticalExaggeration = null;
     host.onMessage((m) => this.handleMessage(m));
     root.textContent = 'Loading…';
     root.dataset.state = 'waiting';
@@ -159,7 +162,11 @@ export class EditorApp {
     }
     this.buildUi();
     this.view = new SectionView(this.ui.canvas);
-    this.view.exaggeration = this.state.exaggeration;
+    this.view.onAutoExaggeration = (ve) => this.showAutoExaggeration(ve);
+    if (this.state.verticalExaggeration !== null) {
+      this.view.autoExaggeration = false;
+      this.view.exaggeration = this.state.verticalExaggeration;
+    }
     this.view.overlayOpacity = this.state.opacity;
     this.view.showConfidence = this.state.show.confidence;
     this.view.decorate = (ctx) => this.decorate(ctx);
@@ -194,9 +201,11 @@ export class EditorApp {
     const clip = select('clip', CLIP_PERCENTS.map((p) => option(String(p), p === 100 ? 'min–max' : `${p} %`)), String(this.state.clip));
     const gain = textfield('gain', 'number', String(this.state.gain), 'gain');
     gain.setAttribute('step', 'any');
-    const exaggeration = textfield('exaggeration', 'number', String(this.state.exaggeration), 'vertical exaggeration');
+    const exaggeration = textfield('exaggeration', 'number', this.state.verticalExaggeration === null ? '' : String(this.state.verticalExaggeration), 'vertical exaggeration');
     exaggeration.setAttribute('step', 'any');
-    const reset = el('vscode-button', { id: 'reset-view', secondary: '', title: 'Fit the section (0)' }, ['Fit']);
+    exaggeration.setAttribute('placeholder', 'fill');
+    exaggeration.title = 'Vertical exaggeration; empty: stretch the section to fill the view';
+    const reset = el('vscode-button', { id: 'reset-view', secondary: '', title: 'Fit the section to fill the view (0)' }, ['Fit']);
     const position = el('span', { class: 'position', id: 'position' });
     const toolbar = el('div', { class: 'toolbar' }, [
       field('View', axis), field('', slider), field('', number), position,
@@ -275,16 +284,33 @@ export class EditorApp {
       if (g > 0 && Number.isFinite(g)) { this.state.gain = g; this.renderBase(); } else gain.value = String(this.state.gain);
     });
     exaggeration.addEventListener('change', () => {
+      if (exaggeration.value.trim() === '') { this.fitToFill(); return; }
       const ve = Number(exaggeration.value);
-      if (ve > 0 && Number.isFinite(ve)) { this.state.exaggeration = ve; this.view!.setExaggeration(ve); this.saveState(); } else exaggeration.value = String(this.state.exaggeration);
+      if (ve > 0 && Number.isFinite(ve)) { this.state.verticalExaggeration = ve; this.view!.setExaggeration(ve); this.saveState(); } else exaggeration.value = this.state.verticalExaggeration === null ? '' : String(this.state.verticalExaggeration);
     });
-    reset.addEventListener('click', () => { this.view!.resetView(); this.view!.draw(); });
+    reset.addEventListener('click', () => this.fitToFill());
     brush.addEventListener('input', () => { this.state.brush = Number(brush.value); brushValue.textContent = brush.value; this.saveState(); this.view?.requestDraw(); });
     opacity.addEventListener('input', () => { this.state.opacity = Number(opacity.value); this.view!.overlayOpacity = this.state.opacity; this.view!.requestDraw(); this.saveState(); });
     addClass.addEventListener('click', () => this.addClass());
     this.updateToolButtons();
     this.updateLayerToggles();
     this.renderPalette();
+  }
+
+  /** Fit and reset: back to the automatic exaggeration that fills the view. */
+  private fitToFill(): void {
+    if (!this.view) return;
+    this.state.verticalExaggeration = null;
+    this.ui.exaggeration.value = '';
+    this.view.autoExaggeration = true;
+    this.view.resetView();
+    this.view.draw();
+    this.saveState();
+  }
+
+  /** Show the exaggeration a fill fit chose in the (empty) field's placeholder. */
+  private showAutoExaggeration(ve: number): void {
+    if (this.state.verticalExaggeration === null) this.ui.exaggeration.setAttribute('placeholder', `fill (${ve < 10 ? ve.toFixed(2) : ve.toFixed(1)})`);
   }
 
   // ---------------------------------------------------------------------------------------------------- sections
@@ -599,7 +625,7 @@ export class EditorApp {
     else if (key === 'h' || key === 'H') this.setTool('pan');
     else if (key === '[') this.setBrush(this.state.brush - (this.state.brush > 10 ? 4 : 1));
     else if (key === ']') this.setBrush(this.state.brush + (this.state.brush >= 10 ? 4 : 1));
-    else if (key === '0') { this.view?.resetView(); this.view?.draw(); }
+    else if (key === '0') this.fitToFill();
     else if (key === 'Enter') this.finishPolyline();
     else if (key === 'Escape') this.cancelGesture();
     else if (key === ' ') { this.spaceHeld = true; this.ui.canvas.classList.add('hand'); }

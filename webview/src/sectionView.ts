@@ -74,6 +74,11 @@ export class SectionView {
   zoom = 1;
   /** Vertical exaggeration: rows are drawn `exaggeration` times taller than columns are wide. */
   exaggeration = 1;
+  /** When true, fitting chooses the exaggeration that makes the section fill the plot (a 75 × 18 inline would
+   *  otherwise be a narrow strip); a user-set exaggeration (setExaggeration) turns it off. */
+  autoExaggeration = true;
+  /** Told the exaggeration each time a fit chooses it. */
+  onAutoExaggeration: ((ve: number) => void) | null = null;
   /** Screen position (CSS px, relative to the plot's top left) of the section's origin. */
   panX = 0;
   panY = 0;
@@ -141,11 +146,17 @@ export class SectionView {
     this.confidence.commit();
   }
 
-  /** Fit the whole section into the plot area, centred. */
+  /** Fit the whole section into the plot area, centred; with autoExaggeration, stretched to fill it. */
   resetView(): void {
     if (!this.base) return;
     const { w, h } = this.plotSize();
-    this.zoom = Math.max(1e-3, Math.min(w / this.base.cols, h / (this.base.rows * this.exaggeration)));
+    if (this.autoExaggeration) {
+      this.zoom = Math.max(1e-3, w / this.base.cols);
+      this.exaggeration = h / (this.base.rows * this.zoom);
+      this.onAutoExaggeration?.(this.exaggeration);
+    } else {
+      this.zoom = Math.max(1e-3, Math.min(w / this.base.cols, h / (this.base.rows * this.exaggeration)));
+    }
     this.panX = (w - this.base.cols * this.zoom) / 2;
     this.panY = (h - this.base.rows * this.zoom * this.exaggeration) / 2;
     this.fitted = true;
@@ -163,12 +174,19 @@ export class SectionView {
     this.requestDraw();
   }
 
-  /** Change the vertical exaggeration, keeping the plot's vertical centre fixed. */
+  /** Set the vertical exaggeration (the user's: no longer automatic). A fitted view is fitted again with it; a zoomed
+   *  one keeps the plot's vertical centre fixed. */
   setExaggeration(ve: number): void {
-    const { h } = this.plotSize();
-    const centreRow = (h / 2 - this.panY) / (this.zoom * this.exaggeration);
-    this.exaggeration = ve;
-    this.panY = h / 2 - centreRow * this.zoom * ve;
+    this.autoExaggeration = false;
+    if (this.fitted) {
+      this.exaggeration = ve;
+      this.resetView();
+    } else {
+      const { h } = this.plotSize();
+      const centreRow = (h / 2 - this.panY) / (this.zoom * this.exaggeration);
+      this.exaggeration = ve;
+      this.panY = h / 2 - centreRow * this.zoom * ve;
+    }
     this.requestDraw();
   }
 
