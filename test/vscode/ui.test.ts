@@ -32,6 +32,35 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
   }
 }
 
+/** Run a command from the palette: F1, its title, Enter. Retried: the palette lists it only once the extension's
+ *  contributions have arrived from the remote host, and focus moving into a webview can close the palette. */
+async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      await waitFor(`"${title}" in the command palette`, async () => (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0 || undefined, 5000);
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+/** The first frame holding `selector` (webviews live in nested iframes). */
+async function frameWith(page: Page, selector: string, what: string, timeoutMs = 60_000): Promise<Frame> {
+  return waitFor(what, async () => {
+    for (const f of page.frames()) if (!f.isDetached() && await f.$(selector).catch(() => null)) return f;
+    return undefined;
+  }, timeoutMs);
+}
+
 /** The webview frame that holds the section canvas. */
 async function editorFrame(page: Page): Promise<Frame> {
   return waitFor('the seismic editor webview with its canvas', async () => {
@@ -130,6 +159,13 @@ function labelledVoxels(data: Uint8Array): number[] {
   after(async () => { await browser?.close(); });
 
   it('opens the real F3 SEG-Y in the seismic editor and draws the middle inline', async () => {
+    // Under load the workbench can open f3.sgy before the extension's contributions (the custom editor) arrived from
+    // the remote host, and pick the text editor: run one of our commands first, which also activates the extension.
+    await runCommand(page, 'SeisGrow: Show Training Panel', 90_000);
+    await frameWith(page, '#empty', 'the training panel (the extension is active)');
+    // The rest of this test runs on the editor alone (as before the panel existed): a view restored beside it after
+    // the reload could hold the focus that Ctrl+S needs.
+    await runCommand(page, 'View: Close Primary Side Bar');
     const t0 = Date.now();
     await page.keyboard.press('Control+P');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -140,8 +176,8 @@ function labelledVoxels(data: Uint8Array): number[] {
     const tFrame = Date.now() - t0;
     const stats = await waitFor('the section drawn on the canvas', async () => {
       const s = await canvasStats(frame);
-      // F3's crop is small (18 traces): the section covers only part of the canvas, the rest is background.
-      return s.distinct > 50 && s.nonBackground > 0.03 ? s : undefined;
+      // The section fills the plot (automatic exaggeration); the axes' margins stay background.
+      return s.distinct > 50 && s.nonBackground > 0.3 ? s : undefined;
     });
     console.log(`      webview frame with its canvas ${tFrame} ms after Enter, section drawn at ${Date.now() - t0} ms: ${stats.width}×${stats.height} device px, ${stats.distinct} colours`);
     await page.screenshot({ path: join(artifacts, '01-opened.png') });
