@@ -458,7 +458,7 @@ describeWithSharedData('editor webview on the real F3 SEG-Y (chromium)', functio
       const plotArea = (box.width - 74) * (box.height - 44);
       const filled = await sectionPixels(own);
       assert.ok(filled.count > 0.85 * plotArea, `fills the plot: ${filled.count} of ${plotArea} px`);
-      assert.match(await own.locator('#exaggeration').getAttribute('placeholder') ?? '', /^fill \(0\.\d\d\)$/, 'the chosen exaggeration is shown');
+      assert.match(await own.locator('#exaggeration').getAttribute('placeholder') ?? '', /^fill 0\.\d\d$/, 'the chosen exaggeration is shown');
       const setVe = async (value: string): Promise<void> => {
         await own.locator('#exaggeration input').fill(value);
         await own.locator('#exaggeration input').press('Enter');

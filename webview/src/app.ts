@@ -104,6 +104,8 @@ export class EditorApp {
     const saved = host.getState<Partial<ViewState>>();
     this.state = { ...DEFAULT_STATE, ...(saved ?? {}), show: { ...DEFAULT_STATE.show, ...(saved?.show ?? {}) } };
     if (!isColormapId(this.state.colormap)) this.state.colormap = DEFAULT_STATE.colormap;
+    // States saved before the automatic fill held `exaggeration: 1` by default: dropped, so they open filled.
+    delete (this.state as Partial<Record<'exaggeration', unknown>>).exaggeration;
     const ve = this.state.verticalExaggeration;
     if (ve !== null && !(typeof ve === 'number' && ve > 0 && Number.isFinite(ve))) this.state.verticalExaggeration = null;
     host.onMessage((m) => this.handleMessage(m));
@@ -310,7 +312,7 @@ export class EditorApp {
 
   /** Show the exaggeration a fill fit chose in the (empty) field's placeholder. */
   private showAutoExaggeration(ve: number): void {
-    if (this.state.verticalExaggeration === null) this.ui.exaggeration.setAttribute('placeholder', `fill (${ve < 10 ? ve.toFixed(2) : ve.toFixed(1)})`);
+    if (this.state.verticalExaggeration === null) this.ui.exaggeration.setAttribute('placeholder', `fill ${ve < 10 ? ve.toFixed(2) : ve.toFixed(1)}`);
   }
 
   // ---------------------------------------------------------------------------------------------------- sections
