@@ -39,8 +39,8 @@ export function findSamplesDir(): string {
   return found;
 }
 
-/** F3 unit names, shallow to deep (Silva et al. 2019). */
-const UNITS = ['0 Upper N. S.', '1 Middle N. S.', '2 Lower N. S.', '3 Rijnland/Chalk', '4 Scruff', '5 Zechstein', '6 Rotliegend', '7 Limburg (upper)', '8 Limburg (lower)', '9 Carboniferous'];
+/** F3 units, shallow to deep (Silva et al. 2019): the dataset numbers them; only the ends are named with certainty. */
+const UNITS = Array.from({ length: 10 }, (_, i) => `unit ${i}${i === 0 ? ' (shallowest)' : i === 9 ? ' (Carboniferous)' : ''}`);
 
 /** `seisgrow demo`. */
 export default async function demo(args: string[]): Promise<number> {
