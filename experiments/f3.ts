@@ -2,7 +2,8 @@
 // stage's checkpoint; mIoU of the final prediction and of the grown labels over ALL pixels after every stage.
 // Usage: node --import tsx experiments/f3.ts --out DIR [--step 2] [--traces 8] [--recon] [--epochs 8,8,4]
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
-import { promises as fs } from 'node:fs';
+//        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startTraining, predictSections } from '../src/ml/engine';
 import type { StageNumber } from '../src/shared/trainingProtocol';
@@ -35,10 +36,13 @@ async function main(): Promise<void> {
   const sparse = train.map((s) => traceLabels(s.truth, s.height, s.width, traces));
   const labelledFraction = sparse.reduce((a, l) => a + l.filter((v) => v !== 255).length, 0) / sparse.reduce((a, l) => a + l.length, 0);
   await fs.mkdir(out, { recursive: true });
-  const results: unknown[] = [];
+  const resumeFrom = arg('resume');
+  const resultsPath = path.join(out, 'results.json');
+  // Resuming appends to the rows the earlier stages of the same run already wrote.
+  const results: unknown[] = resumeFrom && existsSync(resultsPath) ? (JSON.parse(await fs.readFile(resultsPath, 'utf8')) as { results: unknown[] }).results : [];
   const log = (o: unknown): void => { console.log(JSON.stringify(o)); };
   log({ experiment: 'f3', step, traces, recon, epochs: [e1, e2, e3], steps, base, patch, batch, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), shape: train.map((s) => [s.height, s.width]), labelledFraction });
-  let previous: string | undefined;
+  let previous: string | undefined = resumeFrom;
   for (const stage of stagesToRun) {
     const runDir = path.join(out, `stage${stage}`);
     const t0 = Date.now();
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
     }
     log({ result: row });
     results.push(row);
-    await fs.writeFile(path.join(out, 'results.json'), JSON.stringify({ step, traces, recon, epochs: [e1, e2, e3], steps, base, patch, batch, seed, labelledFraction, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), results }, null, 1));
+    await fs.writeFile(resultsPath, JSON.stringify({ step, traces, recon, epochs: [e1, e2, e3], steps, base, patch, batch, seed, labelledFraction, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), results }, null, 1));
   }
 }
 

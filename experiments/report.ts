@@ -1,9 +1,11 @@
 // Turns the experiments' results.json files into the Markdown tables of RESULTS.md (printed to stdout).
-// Usage: node --import tsx experiments/report.ts [runs folder]
+// Usage: node --import tsx experiments/report.ts [runs folder] [--f3 f3-norecon,f3-recon] (the F3 runs to tabulate)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const runs = process.argv[2] ?? 'experiments/runs';
+const flag = process.argv.indexOf('--f3');
+const f3Names = (flag >= 0 ? process.argv[flag + 1] : 'f3-norecon,f3-recon').split(',');
+const runs = process.argv[2] !== undefined && !process.argv[2].startsWith('--') ? process.argv[2] : 'experiments/runs';
 const f = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : '—');
 const read = (name: string): Record<string, unknown> | null => {
   const p = path.join(runs, name, 'results.json');
@@ -12,9 +14,14 @@ const read = (name: string): Record<string, unknown> | null => {
 const stageName = ['', 'stage 1 (supervised)', 'stages 1+2 (+ CPS)', 'stages 1+2+3 (+ region growing)'];
 const out: string[] = [];
 
-const f3 = [read('f3-norecon'), read('f3-recon')].filter((x): x is Record<string, unknown> => x !== null);
+const f3 = f3Names.map(read).filter((x): x is Record<string, unknown> => x !== null);
 if (f3.length) {
   out.push('### F3, 6 sections, 8 labelled traces per section', '');
+  for (const r of f3) {
+    const [e1, e2, e3] = r.epochs as number[];
+    out.push(`- recon ${r.recon ? 'yes' : 'no'}: decimation ${r.step as number} (one sample and one trace in ${r.step as number}), base ${r.base as number} filters, patch ${r.patch as number}, batch ${r.batch as number}, epochs ${e1}/${e2}/${e3} × ${r.steps as number} steps = ${(e1 + e2 + e3) * (r.steps as number)} optimizer steps per network (stage 1: ${e1 * (r.steps as number)}).`);
+  }
+  out.push('');
   out.push('| run | recon | prediction mIoU (all pixels) | pixel acc. | grown labels: coverage | grown labels: mIoU on covered pixels | seconds |', '|---|---|---|---|---|---|---|');
   for (const r of f3) {
     for (const row of r.results as Record<string, unknown>[]) {
