@@ -19,7 +19,7 @@ if (f3.length) {
   out.push('### F3, 6 sections, 8 labelled traces per section', '');
   for (const r of f3) {
     const [e1, e2, e3] = r.epochs as number[];
-    out.push(`- recon ${r.recon ? 'yes' : 'no'}: decimation ${r.step as number} (one sample and one trace in ${r.step as number}), base ${r.base as number} filters, patch ${r.patch as number}, batch ${r.batch as number}, epochs ${e1}/${e2}/${e3} × ${r.steps as number} steps = ${(e1 + e2 + e3) * (r.steps as number)} optimizer steps per network (stage 1: ${e1 * (r.steps as number)}).`);
+    out.push(`- recon ${r.recon ? 'yes' : 'no'}, seed ${r.seed as number}: decimation ${r.step as number} (one sample and one trace in ${r.step as number}), base ${r.base as number} filters, patch ${r.patch as number}, batch ${r.batch as number}, epochs ${e1}/${e2}/${e3} × ${r.steps as number} steps = ${(e1 + e2 + e3) * (r.steps as number)} optimizer steps per network (stage 1: ${e1 * (r.steps as number)}).`);
   }
   out.push('');
   out.push('| run | recon | prediction mIoU (all pixels) | pixel acc. | grown labels: coverage | grown labels: mIoU on covered pixels | seconds |', '|---|---|---|---|---|---|---|');
