@@ -20,6 +20,9 @@ export function describeWithSharedData(title: string, body: (this: Mocha.Suite) 
   } else {
     console.log(`SKIPPED (../shared/data is absent: ${sharedDataDir}): ${title}`);
     // The body is not evaluated: it may read the absent folder while collecting its tests.
-    describe.skip(title, () => { it(`needs ${sharedDataDir}`, () => undefined); });
+    describe(title, () => {
+      before(function () { this.skip(); });
+      it(`needs ${sharedDataDir}`, () => undefined);
+    });
   }
 }
