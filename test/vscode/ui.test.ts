@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { frameWith, runCommand, waitFor } from './workbench';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { readNpy } from '../../src/io/npy';
 import { voxelCoordinates } from '../../src/editor/sectionIndex';
@@ -22,44 +23,8 @@ interface CanvasLike {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
-/** Run a command from the palette: F1, its title, Enter. Retried: the palette lists it only once the extension's
- *  contributions have arrived from the remote host, and focus moving into a webview can close the palette. */
-async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      await input.fill(`>${title}`, { timeout: 5000 });
-      await waitFor(`"${title}" in the command palette`, async () => (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0 || undefined, 5000);
-      await page.keyboard.press('Enter');
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await page.keyboard.press('Escape').catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-}
 
-/** The first frame holding `selector` (webviews live in nested iframes). */
-async function frameWith(page: Page, selector: string, what: string, timeoutMs = 60_000): Promise<Frame> {
-  return waitFor(what, async () => {
-    for (const f of page.frames()) if (!f.isDetached() && await f.$(selector).catch(() => null)) return f;
-    return undefined;
-  }, timeoutMs);
-}
 
 /** The webview frame that holds the section canvas. */
 async function editorFrame(page: Page): Promise<Frame> {
