@@ -27,6 +27,11 @@ export interface TrainingConfig {
   patchSize: number;
   /** Share of each batch drawn around labelled pixels; the rest anywhere (feeds the unlabelled terms). */
   labelledPatchShare: number;
+  /**
+   * How the labelled pixel a patch is centred on is drawn: 'class-balanced' picks a class uniformly, then one of its
+   * pixels (a thin unit gets as many patches as a thick one, before and after growing); 'uniform' picks any labelled pixel.
+   */
+  labelSampling: 'class-balanced' | 'uniform';
   learningRate: number;
   focalGamma: number;
   /** 'balanced' weights classes by inverse frequency of the training labels (clamped), 'none' leaves them equal. */
@@ -42,8 +47,16 @@ export interface TrainingConfig {
   growth: {
     /** Chebyshev radius of the neighbourhood of labels where pixels may be grown. */
     radius: number;
-    /** Minimum mean probability of the predicted class. */
+    /** Minimum mean probability of the predicted class (the cap of each class's threshold when `adaptive`). */
     threshold: number;
+    /**
+     * Class-adaptive thresholds (after CBST, Zou et al. 2018): a class whose predictions are rarely that confident
+     * (thin units, focal-loss outputs) gets the confidence reached by its top `adaptiveShare` of predicted pixels,
+     * never under `minThreshold` (nor over `threshold`); without it such a class never grows and is crowded out by those that do.
+     */
+    adaptive: boolean;
+    adaptiveShare: number;
+    minThreshold: number;
     /** Both networks' argmax must agree. */
     requireAgreement: boolean;
     /** DSRG: only grow a class next to a label of that same class. */
@@ -82,11 +95,12 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   batchSize: 8,
   patchSize: 128,
   labelledPatchShare: 0.75,
+  labelSampling: 'class-balanced',
   learningRate: 5e-3,
   focalGamma: 2,
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
-  growth: { radius: 2, threshold: 0.9, requireAgreement: true, sameClassOnly: false },
+  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, requireAgreement: true, sameClassOnly: false },
   reconWeight: 1,
   validationFraction: 0.1,
   validationBlock: 16,
@@ -163,6 +177,7 @@ export function validateConfig(c: TrainingConfig): void {
   integer('batchSize', c.batchSize, 1, 1024);
   integer('patchSize', c.patchSize, 8, 4096);
   real('labelledPatchShare', c.labelledPatchShare, 0, 1);
+  if (c.labelSampling !== 'class-balanced' && c.labelSampling !== 'uniform') fail('labelSampling', 'must be "class-balanced" or "uniform"', c.labelSampling);
   real('learningRate', c.learningRate, 0, 10, true);
   real('focalGamma', c.focalGamma, 0, 10);
   if (c.classWeights !== 'none' && c.classWeights !== 'balanced') fail('classWeights', 'must be "none" or "balanced"', c.classWeights);
@@ -171,6 +186,9 @@ export function validateConfig(c: TrainingConfig): void {
   real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
   integer('growth.radius', c.growth.radius, 0, 64);
   real('growth.threshold', c.growth.threshold, 0, 1);
+  bool('growth.adaptive', c.growth.adaptive);
+  real('growth.adaptiveShare', c.growth.adaptiveShare, 0, 1, true);
+  real('growth.minThreshold', c.growth.minThreshold, 0, 1);
   bool('growth.requireAgreement', c.growth.requireAgreement);
   bool('growth.sameClassOnly', c.growth.sameClassOnly);
   real('reconWeight', c.reconWeight, 0, 1000);

@@ -13,6 +13,7 @@ import { makeConfig, rampedLambda, type ConfigOverrides, type FrozenConfig } fro
 import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
+import { classAdaptiveThresholds } from './regionGrowing';
 import {
   BatchSampler, argmaxProbabilities, computeNormalisation, growSection, meanProbabilities, mergeLabels, networkInput, normalise,
   splitValidation, validateStages,
@@ -293,12 +294,16 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
         if (stage === 3) {
           // Grow from the user's seeds each epoch with the current, better predictions, so early mistakes are not locked in.
           const probs = await predictBoth(pair, heldIndex.map((_, k) => k), config, patch);
+          const thresholds = config.growth.adaptive
+            ? classAdaptiveThresholds(probs.map((p) => p.mean), heldIndex.map((i) => seeds[i]), req.classes,
+              { threshold: config.growth.threshold, share: config.growth.adaptiveShare, floor: config.growth.minThreshold })
+            : new Array<number>(req.classes).fill(config.growth.threshold);
           const perClass = new Array<number>(req.classes).fill(0);
           const waves: number[][] = [];
           let added = 0;
           heldIndex.forEach((sectionIndex, k) => {
             const s = req.sections[sectionIndex];
-            const g = growSection(seeds[sectionIndex], s.height, s.width, probs[k].a, probs[k].b, req.classes, config.growth);
+            const g = growSection(seeds[sectionIndex], s.height, s.width, probs[k].a, probs[k].b, req.classes, config.growth, thresholds);
             trainLabels[sectionIndex] = g.labels;
             added += g.addedTotal;
             g.iterations.forEach((it, wave) => {
@@ -309,7 +314,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
           let labelled = 0;
           let all = 0;
           for (const l of trainLabels) { all += l.length; for (const v of l) if (v !== 255) { perClass[v]++; labelled++; } }
-          record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all };
+          record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all, thresholds };
           growth.push(record);
           emit({ type: 'growth', record });
           sampler.setLabels(trainLabels);

@@ -185,3 +185,62 @@ export function growLabels(
   }
   return { labels, iterations, addedTotal };
 }
+
+/** Options of `classAdaptiveThresholds`. */
+export interface AdaptiveThresholdOptions {
+  /** The global threshold: no class needs more. */
+  threshold: number;
+  /** Share of a class's predicted pixels that may reach a lowered threshold (0..1]. */
+  share: number;
+  /** No class threshold goes under this (nor over `threshold`). */
+  floor: number;
+}
+
+/**
+ * Per-class growth thresholds in the manner of class-balanced self-training (CBST, Zou et al., ECCV 2018): for each
+ * class, the confidence that the top `share` of the pixels predicted as that class reach (pixel-major mean
+ * probabilities of every section, labelled pixels skipped), capped by the global threshold and floored. A class the
+ * networks predict well but never with 0.9 confidence (thin units; focal loss flattens confidences) can then grow
+ * like the others. Classes never predicted keep the global threshold.
+ */
+export function classAdaptiveThresholds(
+  probs: readonly Float32Array[],
+  labels: readonly Uint8Array[],
+  classes: number,
+  opts: AdaptiveThresholdOptions,
+): number[] {
+  if (probs.length !== labels.length) throw new RangeError(`classAdaptiveThresholds: ${probs.length} probability maps for ${labels.length} label maps`);
+  if (!(opts.share > 0 && opts.share <= 1)) throw new RangeError(`classAdaptiveThresholds: share must be in (0, 1], got ${opts.share}`);
+  // A histogram instead of sorting: confidences of millions of pixels, 1/4096 resolution is far below any tuning.
+  const bins = 4096;
+  const hist = new Float64Array(classes * bins);
+  const count = new Float64Array(classes);
+  probs.forEach((p, s) => {
+    const l = labels[s];
+    if (p.length !== l.length * classes) throw new RangeError(`classAdaptiveThresholds: section ${s} has ${p.length} probabilities for ${l.length} pixels × ${classes} classes`);
+    for (let i = 0, o = 0; i < l.length; i++, o += classes) {
+      if (l[i] !== UNLABELLED) continue;
+      let best = 0;
+      let bp = p[o];
+      for (let c = 1; c < classes; c++) if (p[o + c] > bp) { bp = p[o + c]; best = c; }
+      const b = Math.min(bins - 1, Math.max(0, Math.floor(bp * bins)));
+      hist[best * bins + b]++;
+      count[best]++;
+    }
+  });
+  const floor = Math.min(opts.floor, opts.threshold);
+  const out: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    if (count[c] === 0) { out.push(opts.threshold); continue; }
+    const wanted = opts.share * count[c];
+    let acc = 0;
+    let b = bins - 1;
+    for (; b > 0; b--) {
+      acc += hist[c * bins + b];
+      if (acc >= wanted) break;
+    }
+    const q = b / bins;
+    out.push(Math.min(opts.threshold, Math.max(floor, q)));
+  }
+  return out;
+}

@@ -150,10 +150,13 @@ export function argmaxProbabilities(probs: Float32Array, classes: number): { cla
   return { classes: out, confidence: conf };
 }
 
-/** Stage 3 on one section: grow the seeds where both networks are confident (and agree), within the label neighbourhood. */
-export function growSection(seeds: Uint8Array, height: number, width: number, probsA: Float32Array, probsB: Float32Array | null, classes: number, growth: FrozenConfig['growth']): GrowResult {
+/**
+ * Stage 3 on one section: grow the seeds where both networks are confident (and agree), within the label neighbourhood;
+ * `thresholds` (one per class, e.g. from `classAdaptiveThresholds`) replace the global threshold when given.
+ */
+export function growSection(seeds: Uint8Array, height: number, width: number, probsA: Float32Array, probsB: Float32Array | null, classes: number, growth: FrozenConfig['growth'], thresholds?: readonly number[]): GrowResult {
   return growLabels(seeds, height, width, probsA, probsB, classes, {
-    radius: growth.radius, threshold: growth.threshold, requireAgreement: growth.requireAgreement, sameClassOnly: growth.sameClassOnly,
+    radius: growth.radius, threshold: thresholds ?? growth.threshold, requireAgreement: growth.requireAgreement, sameClassOnly: growth.sameClassOnly,
   });
 }
 
@@ -176,6 +179,9 @@ export interface Batch {
 export class BatchSampler {
   private labelled: Int32Array[] = [];
   private labelledTotal = 0;
+  /** Per class with labels: global pixel indices (section offset + pixel) of its labelled pixels. */
+  private byClass: Int32Array[] = [];
+  private readonly offsets: number[] = [];
   private readonly pixelsTotal: number;
 
   constructor(
@@ -186,7 +192,9 @@ export class BatchSampler {
     private readonly patch: number,
     private readonly rng: Rng,
   ) {
-    this.pixelsTotal = shapes.reduce((a, [h, w]) => a + h * w, 0);
+    let offset = 0;
+    for (const [h, w] of shapes) { this.offsets.push(offset); offset += h * w; }
+    this.pixelsTotal = offset;
     this.setLabels(labels);
   }
 
@@ -202,6 +210,27 @@ export class BatchSampler {
       return idx;
     });
     this.labelledTotal = this.labelled.reduce((a, b) => a + b.length, 0);
+    if (this.config.labelSampling === 'class-balanced') this.byClass = classIndex(labels, this.offsets);
+  }
+
+  /** A labelled pixel as [section, pixel]: per the config, a class uniformly then one of its pixels, or any labelled pixel. */
+  private labelledPixel(): [number, number] {
+    if (this.config.labelSampling === 'class-balanced') {
+      const list = this.byClass[this.rng.int(this.byClass.length)];
+      const g = list[this.rng.int(list.length)];
+      // The last section starting at or before g (binary search: a pool may hold thousands of sections).
+      let lo = 0;
+      let hi = this.offsets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.offsets[mid] <= g) lo = mid; else hi = mid - 1;
+      }
+      return [lo, g - this.offsets[lo]];
+    }
+    let r = this.rng.int(this.labelledTotal);
+    let section = 0;
+    while (r >= this.labelled[section].length) { r -= this.labelled[section].length; section++; }
+    return [section, this.labelled[section][r]];
   }
 
   private labels: Uint8Array[] = [];
@@ -227,11 +256,9 @@ export class BatchSampler {
       let left: number;
       const aroundLabel = this.labelledTotal > 0 && (b < Math.round(labelledShare * n));
       if (aroundLabel) {
-        // A labelled pixel chosen uniformly over all sections, placed at a random position inside the patch.
-        let r = this.rng.int(this.labelledTotal);
-        section = 0;
-        while (r >= this.labelled[section].length) { r -= this.labelled[section].length; section++; }
-        const p = this.labelled[section][r];
+        // A labelled pixel (see labelSampling), placed at a random position inside the patch.
+        const [s, p] = this.labelledPixel();
+        section = s;
         const sw = this.shapes[section][1];
         const py = Math.floor(p / sw);
         const px = p % sw;
@@ -274,6 +301,22 @@ export class BatchSampler {
     }
     return { x, labels, n, h, w };
   }
+}
+
+/** Global indices (section offset + pixel) of the labelled pixels of each class that has any, classes ascending. */
+export function classIndex(labels: readonly Uint8Array[], offsets: readonly number[]): Int32Array[] {
+  const counts = new Array<number>(256).fill(0);
+  for (const l of labels) for (let i = 0; i < l.length; i++) if (l[i] !== 255) counts[l[i]]++;
+  const lists: (Int32Array | null)[] = counts.map((n) => (n > 0 ? new Int32Array(n) : null));
+  const fill = new Array<number>(256).fill(0);
+  labels.forEach((l, s) => {
+    const o = offsets[s];
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i];
+      if (v !== 255) (lists[v] as Int32Array)[fill[v]++] = o + i;
+    }
+  });
+  return lists.filter((x): x is Int32Array => x !== null);
 }
 
 /** Reflect an index into [0, n) (…2 1 0 1 2…), as numpy's 'reflect' padding. */

@@ -59,6 +59,8 @@ export interface GrowthRecord {
   labelledPerClass: number[];
   /** Fraction of all pixels that carry a label after growing. */
   labelledFraction: number;
+  /** The confidence threshold each class had to reach in this epoch (class-adaptive growth lowers it for hard classes). */
+  thresholds?: number[];
 }
 
 /** What the backend turned out to be, with the reason when it is not what was asked for. */

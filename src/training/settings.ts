@@ -24,6 +24,7 @@ export const TRAINING_SETTING_DEFAULTS = {
   'training.confidenceThreshold': DEFAULT_CONFIG.cps.confidenceThreshold,
   'training.growth.radius': DEFAULT_CONFIG.growth.radius,
   'training.growth.threshold': DEFAULT_CONFIG.growth.threshold,
+  'training.growth.adaptive': DEFAULT_CONFIG.growth.adaptive,
   'training.reconstruction': DEFAULT_CONFIG.network.reconstruction,
   'training.reconstructionWeight': DEFAULT_CONFIG.reconWeight,
   'training.seed': DEFAULT_CONFIG.seed,
@@ -63,7 +64,7 @@ export function readTrainingSettings(reader: SettingsReader): TrainingSettings {
       rampUpEpochs: value(reader, 'training.lambdaRampUpEpochs'),
       confidenceThreshold: value(reader, 'training.confidenceThreshold'),
     },
-    growth: { radius: value(reader, 'training.growth.radius'), threshold: value(reader, 'training.growth.threshold') },
+    growth: { radius: value(reader, 'training.growth.radius'), threshold: value(reader, 'training.growth.threshold'), adaptive: value(reader, 'training.growth.adaptive') },
     reconWeight: value(reader, 'training.reconstructionWeight'),
   };
   // The inference overlap must stay under the patch; a small patch setting pulls it down rather than failing.

@@ -33,6 +33,10 @@ describe('training config', () => {
       [{ clipPercentiles: [99, 1] }, /clipPercentiles/],
       [{ growth: 3 }, /must be an object/],
       [{ network: { reconstruction: 'yes' } }, /network.reconstruction/],
+      [{ labelSampling: 'random' }, /labelSampling/],
+      [{ growth: { adaptive: 1 } }, /growth.adaptive/],
+      [{ growth: { adaptiveShare: 0 } }, /growth.adaptiveShare/],
+      [{ growth: { minThreshold: -0.1 } }, /growth.minThreshold/],
     ];
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));

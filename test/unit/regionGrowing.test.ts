@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { growLabels, growthCandidates, GrowOptions } from '../../src/ml/regionGrowing';
+import { classAdaptiveThresholds, growLabels, growthCandidates, GrowOptions } from '../../src/ml/regionGrowing';
 import { Rng } from '../../src/ml/random';
 import { sparseTraceLabels } from '../../src/ml/sparseLabels';
 import { readNpy } from '../../src/io/npy';
@@ -41,6 +41,60 @@ function naiveGrow(seeds: Uint8Array, h: number, w: number, a: Float32Array, b: 
   }
   return { labels, iterations };
 }
+
+describe('classAdaptiveThresholds', () => {
+  const opts = { threshold: 0.9, share: 0.5, floor: 0.5 };
+  it('keeps the global threshold for a confident class and lowers it to the median confidence of a hesitant one', () => {
+    // Class 0: 100 pixels at 0.95..0.99; class 1: 100 pixels at 0.60..0.79 (median ~0.70); class 2 never predicted.
+    const classOf = [...new Array(100).fill(0), ...new Array(100).fill(1)];
+    const conf = [...Array.from({ length: 100 }, (_, i) => 0.95 + 0.0004 * i), ...Array.from({ length: 100 }, (_, i) => 0.6 + 0.002 * i)];
+    const probs = peaked(classOf, conf, 3);
+    const t = classAdaptiveThresholds([probs], [new Uint8Array(200).fill(255)], 3, opts);
+    assert.equal(t[0], 0.9);
+    assert.ok(Math.abs(t[1] - 0.698) < 0.003, `class 1 threshold ${t[1]}`);
+    assert.equal(t[2], 0.9);
+    // Exactly half of class 1's pixels reach its threshold (to the histogram's resolution).
+    const reach = conf.slice(100).filter((c) => c >= t[1]).length;
+    assert.ok(reach >= 50 && reach <= 52, `${reach} pixels reach it`);
+  });
+
+  it('never goes under the floor, skips labelled pixels, and pools sections', () => {
+    const low = peaked(new Array(10).fill(1), 0.4, 3);
+    assert.deepEqual(classAdaptiveThresholds([low], [new Uint8Array(10).fill(255)], 3, opts), [0.9, 0.5, 0.9]);
+    assert.deepEqual(classAdaptiveThresholds([low], [new Uint8Array(10).fill(255)], 3, { ...opts, floor: 0.95 }), [0.9, 0.9, 0.9], 'the floor never exceeds the cap');
+    // All class-1 pixels labelled: nothing of class 1 is left to grow, so it keeps the global threshold.
+    assert.deepEqual(classAdaptiveThresholds([low], [new Uint8Array(10).fill(1)], 3, opts), [0.9, 0.9, 0.9]);
+    const a = peaked(new Array(4).fill(1), 0.6, 2);
+    const b = peaked(new Array(4).fill(1), 0.8, 2);
+    const t = classAdaptiveThresholds([a, b], [new Uint8Array(4).fill(255), new Uint8Array(4).fill(255)], 2, opts);
+    assert.ok(Math.abs(t[1] - 0.8) < 0.001, `pooled over both sections: ${t[1]}`);
+    assert.throws(() => classAdaptiveThresholds([a], [], 2, opts), RangeError);
+    assert.throws(() => classAdaptiveThresholds([a], [new Uint8Array(3)], 2, opts), RangeError);
+    assert.throws(() => classAdaptiveThresholds([a], [new Uint8Array(4)], 2, { ...opts, share: 0 }), RangeError);
+  });
+
+  it('lets a hesitant thin layer grow along with a confident thick one', () => {
+    // Rows 0..5: thick class 0 at 0.97; row 6: a thin class 1 layer at 0.75; rows 7..9: class 2 at 0.97. One seed trace.
+    const h = 10, w = 30;
+    const classOf: number[] = [];
+    const conf: number[] = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const c = y < 6 ? 0 : y === 6 ? 1 : 2;
+      classOf.push(c);
+      conf.push(c === 1 ? 0.75 : 0.97);
+    }
+    const probs = peaked(classOf, conf, 3);
+    const seeds = new Uint8Array(h * w).fill(255);
+    for (let y = 0; y < h; y++) seeds[y * w + 15] = classOf[y * w + 15];
+    const fixed = growLabels(seeds, h, w, probs, null, 3, { radius: 1, threshold: 0.9, requireAgreement: false });
+    const thresholds = classAdaptiveThresholds([probs], [seeds], 3, opts);
+    const adaptive = growLabels(seeds, h, w, probs, null, 3, { radius: 1, threshold: thresholds, requireAgreement: false });
+    const count = (l: Uint8Array, c: number): number => l.reduce((a, v) => a + (v === c ? 1 : 0), 0);
+    assert.equal(count(fixed.labels, 1), 1, 'a fixed 0.9 threshold leaves the thin layer at its seed');
+    assert.equal(count(adaptive.labels, 1), w, 'the adaptive threshold grows it across the section');
+    assert.equal(count(adaptive.labels, 0), 6 * w);
+  });
+});
 
 describe('growLabels', () => {
   it('grows a 1-D line wave by wave from a seed, stopping at unconfident pixels', () => {

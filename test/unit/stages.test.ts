@@ -139,6 +139,46 @@ describe('stages: batch sampler', () => {
     }
   });
 
+  it('class-balanced sampling gives a rare class as many labelled patches as a common one; uniform does not', () => {
+    // Class 0 labels two full traces (80 pixels), class 1 only 4 pixels in a far corner: 4.8 % of the labels.
+    const rare = new Uint8Array(h * w).fill(255);
+    for (let y = 0; y < h; y++) { rare[y * w + 3] = 0; rare[y * w + 8] = 0; }
+    for (let y = 36; y < 40; y++) rare[y * w + 49] = 1;
+    const share = (mode: 'class-balanced' | 'uniform'): number => {
+      const cfg = makeConfig({ batchSize: 8, patchSize: 16, labelSampling: mode, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } });
+      const s = new BatchSampler([input], [[h, w]], [rare], cfg, 16, new Rng(5));
+      let withRare = 0;
+      let patches = 0;
+      for (let k = 0; k < 50; k++) {
+        const b = s.next(1);
+        for (let p = 0; p < b.n; p++, patches++) if (b.labels.subarray(p * 256, (p + 1) * 256).includes(1)) withRare++;
+      }
+      return withRare / patches;
+    };
+    const balanced = share('class-balanced');
+    const uniform = share('uniform');
+    assert.ok(balanced > 0.4 && balanced < 0.6, `class-balanced: ${balanced} of patches hold the rare class`);
+    assert.ok(uniform < 0.12, `uniform: ${uniform} of patches hold the rare class`);
+  });
+
+  it('class-balanced sampling finds pixels in the right section of many', () => {
+    const sections = Array.from({ length: 7 }, (_, k) => new Float32Array(10 * 10).fill(k));
+    const labs = sections.map(() => new Uint8Array(100).fill(255));
+    labs[5][55] = 2;
+    labs[1][3] = 0;
+    const cfg = makeConfig({ batchSize: 4, patchSize: 8, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } });
+    const s = new BatchSampler(sections, sections.map(() => [10, 10] as const), labs, cfg, 8, new Rng(1));
+    for (let k = 0; k < 20; k++) {
+      const b = s.next(1);
+      for (let p = 0; p < b.n; p++) {
+        const patchLabels = b.labels.subarray(p * 64, (p + 1) * 64);
+        const from = b.x[p * 64];
+        if (patchLabels.includes(2)) assert.equal(from, 5);
+        else { assert.ok(patchLabels.includes(0)); assert.equal(from, 1); }
+      }
+    }
+  });
+
   it('follows new labels after setLabels (grown labels in stage 3)', () => {
     const s = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(2));
     const grown = new Uint8Array(h * w).fill(4);
