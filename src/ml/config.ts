@@ -123,6 +123,18 @@ function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** A config stored by an earlier version (a checkpoint) completed with today's defaults for settings it predates. */
+export function withDefaults(stored: unknown, defaults: FrozenConfig = DEFAULT_CONFIG): FrozenConfig {
+  const fill = (d: unknown, s: unknown): unknown => {
+    if (typeof d !== 'object' || d === null || Array.isArray(d)) return s === undefined ? d : s;
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return s === undefined ? d : s;
+    const out: Record<string, unknown> = { ...(s as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(d)) out[k] = fill(v, (s as Record<string, unknown>)[k]);
+    return out;
+  };
+  return deepFreeze(clone(fill(defaults, stored)) as TrainingConfig);
+}
+
 /** Defaults + overrides → a validated, frozen config. Unknown keys and out-of-range values are clear errors. */
 export function makeConfig(overrides: ConfigOverrides | Record<string, unknown> = {}, base: FrozenConfig = DEFAULT_CONFIG): FrozenConfig {
   const merged = clone(base) as unknown as Record<string, unknown>;

@@ -9,7 +9,7 @@ import type {
   WorkerSection,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
-import { makeConfig, rampedLambda, type ConfigOverrides, type FrozenConfig } from './config';
+import { makeConfig, rampedLambda, withDefaults, type ConfigOverrides, type FrozenConfig } from './config';
 import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
@@ -415,7 +415,7 @@ function resumeConfig(resume: CheckpointData, overrides: ConfigOverrides | undef
       }
     }
   }
-  return makeConfig(o, resume.config);
+  return makeConfig(o, withDefaults(resume.config));
 }
 
 /** Scores of the mean prediction on the held-out labelled pixels. */

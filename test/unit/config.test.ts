@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { SeisGrowError } from '../../src/io/errors';
-import { DEFAULT_CONFIG, makeConfig, rampedLambda, validateConfig } from '../../src/ml/config';
+import { DEFAULT_CONFIG, makeConfig, rampedLambda, validateConfig, withDefaults } from '../../src/ml/config';
 
 describe('training config', () => {
   it('has valid, deeply frozen defaults with a recorded seed', () => {
@@ -41,6 +41,19 @@ describe('training config', () => {
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));
     }
+  });
+
+  it('completes a config stored by an earlier version with the defaults of settings it predates', () => {
+    const stored = JSON.parse(JSON.stringify(makeConfig({ seed: 9, growth: { threshold: 0.8 } }))) as Record<string, Record<string, unknown>>;
+    delete stored.labelSampling;
+    delete stored.growth.adaptive;
+    const c = withDefaults(stored);
+    assert.equal(c.seed, 9);
+    assert.equal(c.growth.threshold, 0.8);
+    assert.equal(c.growth.adaptive, DEFAULT_CONFIG.growth.adaptive);
+    assert.equal(c.labelSampling, DEFAULT_CONFIG.labelSampling);
+    assert.doesNotThrow(() => makeConfig({}, c));
+    assert.throws(() => makeConfig({}, stored as never), /labelSampling/);
   });
 
   it('ramps λ up with exp(-5(1-t)^2) over the first stage-2 epochs, 0 in stage 1, full in stage 3', () => {
