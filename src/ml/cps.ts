@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeisGrowError } from '../io/errors';
 import type { NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
+import { tiledProbabilities } from './data/tiling';
 import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
 import { UNet } from './unet';
 
@@ -198,68 +199,4 @@ export class NetTrainer {
     this.net.dispose();
     this.optimizer.dispose();
   }
-}
-
-/** Start offsets of tiles of size `tile` covering `length` with at least `overlap` pixels shared between neighbours. */
-export function tileStarts(length: number, tile: number, overlap: number): number[] {
-  if (length <= tile) return [0];
-  const stride = Math.max(1, tile - overlap);
-  const starts: number[] = [];
-  for (let s = 0; s + tile < length; s += stride) starts.push(s);
-  starts.push(length - tile);
-  return starts;
-}
-
-/** Blending weight along one axis of a tile: a linear ramp over the overlap, never zero, so every pixel is covered. */
-function ramp(size: number, overlap: number): Float32Array {
-  const w = new Float32Array(size);
-  for (let i = 0; i < size; i++) w[i] = Math.min(1, (i + 1) / (overlap + 1), (size - i) / (overlap + 1));
-  return w;
-}
-
-/**
- * Overlap-tiled inference of a whole section: tiles of `patch` pixels (the section's own size along an axis that is
- * smaller), batched, blended with linear-ramp weights over the overlaps so tile borders leave no seams.
- */
-export async function tiledProbabilities(
-  data: Float32Array, height: number, width: number, channels: number, classes: number, patch: number, overlap: number, batchSize: number,
-  predictBatch: (batch: Float32Array, n: number, h: number, w: number) => Promise<Float32Array>,
-): Promise<Float32Array> {
-  const th = Math.min(patch, height);
-  const tw = Math.min(patch, width);
-  const ys = tileStarts(height, th, overlap);
-  const xs = tileStarts(width, tw, overlap);
-  const wy = ramp(th, ys.length > 1 ? overlap : 0);
-  const wx = ramp(tw, xs.length > 1 ? overlap : 0);
-  const acc = new Float32Array(height * width * classes);
-  const norm = new Float32Array(height * width);
-  const tiles = ys.flatMap((y) => xs.map((x) => [y, x] as const));
-  for (let t0 = 0; t0 < tiles.length; t0 += batchSize) {
-    const group = tiles.slice(t0, t0 + batchSize);
-    const batch = new Float32Array(group.length * th * tw * channels);
-    group.forEach(([y0, x0], k) => {
-      for (let y = 0; y < th; y++) {
-        const src = ((y0 + y) * width + x0) * channels;
-        batch.set(data.subarray(src, src + tw * channels), ((k * th + y) * tw) * channels);
-      }
-    });
-    const probs = await predictBatch(batch, group.length, th, tw);
-    group.forEach(([y0, x0], k) => {
-      for (let y = 0; y < th; y++) {
-        for (let x = 0; x < tw; x++) {
-          const weight = wy[y] * wx[x];
-          const p = (y0 + y) * width + x0 + x;
-          norm[p] += weight;
-          const src = ((k * th + y) * tw + x) * classes;
-          const dst = p * classes;
-          for (let c = 0; c < classes; c++) acc[dst + c] += weight * probs[src + c];
-        }
-      }
-    });
-  }
-  for (let p = 0; p < norm.length; p++) {
-    const inv = 1 / norm[p];
-    for (let c = 0; c < classes; c++) acc[p * classes + c] *= inv;
-  }
-  return acc;
 }

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
-import { NetTrainer, pseudoLabelsFromLogits, pseudoTargets, tileStarts, tiledProbabilities } from '../../src/ml/cps';
+import { NetTrainer, pseudoLabelsFromLogits, pseudoTargets } from '../../src/ml/cps';
 
-describe('cps: pseudo labels and tiled inference', () => {
+describe('cps: pseudo labels', () => {
   before(async () => { await initBackend('cpu'); });
 
   it('takes argmax and max softmax probability per pixel', () => {
@@ -18,34 +18,6 @@ describe('cps: pseudo labels and tiled inference', () => {
   it('pseudo targets cover only unlabelled pixels', () => {
     const t = pseudoTargets({ argmax: Uint8Array.from([3, 4, 5]), confidence: new Float32Array(3) }, Uint8Array.from([255, 1, 255]));
     assert.deepEqual(t, Int32Array.from([3, 255, 5]));
-  });
-
-  it('tiles cover every pixel with the required overlap', () => {
-    for (const [len, tile, ov] of [[100, 32, 8], [32, 32, 8], [20, 32, 8], [33, 32, 0], [1000, 128, 32]]) {
-      const s = tileStarts(len, tile, ov);
-      assert.equal(s[0], 0);
-      assert.equal(s[s.length - 1] + Math.min(tile, len), len);
-      for (let i = 1; i < s.length; i++) assert.ok(s[i - 1] + tile - s[i] >= ov && s[i] > s[i - 1]);
-    }
-  });
-
-  it('overlap-tiled inference of a per-pixel function equals one whole call: no seams', async () => {
-    const h = 70, w = 93, classes = 3;
-    const data = new Float32Array(h * w).map((_, i) => Math.sin(i / 7));
-    const f = (v: number): number[] => { const a = [Math.exp(v), Math.exp(-v), 1]; const s = a[0] + a[1] + a[2]; return a.map((x) => x / s); };
-    let calls = 0;
-    const out = await tiledProbabilities(data, h, w, 1, classes, 32, 8, 5, async (batch, n, th, tw) => {
-      calls++;
-      assert.ok(n <= 5 && th === 32 && tw === 32);
-      const r = new Float32Array(n * th * tw * classes);
-      for (let i = 0; i < n * th * tw; i++) r.set(f(batch[i]), i * classes);
-      return r;
-    });
-    assert.ok(calls > 1);
-    for (let i = 0; i < h * w; i++) {
-      const want = f(data[i]);
-      for (let c = 0; c < classes; c++) assert.ok(Math.abs(out[i * classes + c] - want[c]) < 1e-5, `pixel ${i}`);
-    }
   });
 });
 

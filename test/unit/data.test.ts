@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import {
-  applyScaler, argmaxClasses, augmentBatch, blendWindow, extractPatch, isScalerParams, labelledIndices, percentileOfSorted,
-  reflectIndex, robustScaler, samplePatches, tiledPredict, tileStarts, weakStrongPair,
+  applyScaler, augmentBatch, extractPatch, isScalerParams, labelledIndices, percentileOfSorted,
+  reflectIndex, robustScaler, samplePatches, tiledProbabilities, tileStarts, weakStrongPair,
 } from '../../src/ml/data';
+import { SeisGrowError } from '../../src/io/errors';
 import { Rng } from '../../src/ml/random';
 import { sparseTraceLabels } from '../../src/ml/sparseLabels';
 import { readNpy } from '../../src/io/npy';
@@ -117,11 +118,11 @@ describe('patches', () => {
   });
 });
 
-/** A per-pixel "network": softmax over 3 classes of fixed functions of the input value. */
-const pixelwise = async (batch: Float32Array, n: number, h: number, w: number) => {
+/** A per-pixel "network": softmax over 3 classes of fixed functions of the amplitude (channel 0 of `channels`). */
+const pixelwise = async (batch: Float32Array, n: number, h: number, w: number, channels = 1) => {
   const out = new Float32Array(n * h * w * 3);
   for (let i = 0; i < n * h * w; i++) {
-    const v = batch[i];
+    const v = batch[i * channels];
     const e = [Math.exp(v), Math.exp(-v), Math.exp(Math.sin(3 * v))];
     const s = e[0] + e[1] + e[2];
     for (let c = 0; c < 3; c++) out[i * 3 + c] = e[c] / s;
@@ -144,25 +145,34 @@ const boxMean = async (batch: Float32Array, n: number, h: number, w: number) => 
 };
 
 describe('tiled inference', () => {
-  it('places tiles with the given overlap, the last flush with the end', () => {
+  it('places tiles with the given overlap, the last flush with the end, covering every pixel', () => {
     assert.deepEqual(tileStarts(100, 32, 8), [0, 24, 48, 68]);
     assert.deepEqual(tileStarts(32, 32, 8), [0]);
     assert.deepEqual(tileStarts(20, 32, 8), [0]);
-    assert.deepEqual([...blendWindow(6, 2, 10, 40)], [1 / 3, 2 / 3, 1, 1, 2 / 3, 1 / 3].map(Math.fround));
-    assert.deepEqual([...blendWindow(6, 2, 0, 40)], [1, 1, 1, 1, 2 / 3, 1 / 3].map(Math.fround));
+    for (const [len, tile, ov] of [[100, 32, 8], [32, 32, 8], [20, 32, 8], [33, 32, 0], [1000, 128, 32], [57, 32, 8], [9, 4, 3]]) {
+      const s = tileStarts(len, tile, ov);
+      assert.equal(s[0], 0);
+      assert.equal(s[s.length - 1] + Math.min(tile, len), len);
+      for (let i = 1; i < s.length; i++) assert.ok(s[i - 1] + tile - s[i] >= ov && s[i] > s[i - 1], `${len}/${tile}/${ov}: ${s}`);
+    }
   });
 
-  it('equals one big call for a pixel-wise function, for many sizes, overlaps and batch sizes', async () => {
+  it('equals one big call for a pixel-wise function, for many sizes, overlaps, batch sizes and channel counts', async () => {
     const rng = new Rng(21);
-    for (const [rows, cols, patch, overlap, batchSize] of [[100, 130, 32, 8, 3], [37, 41, 16, 5, 8], [20, 20, 32, 4, 2], [64, 64, 32, 0, 1], [9, 200, 16, 15, 4]]) {
-      const section = { data: Float32Array.from({ length: rows * cols }, () => rng.normal()), rows, cols };
-      const tiled = await tiledPredict(section, patch, overlap, pixelwise, { batchSize });
-      const whole = await pixelwise(section.data, 1, rows, cols);
-      assert.equal(tiled.classes, 3);
+    const cases = [[100, 130, 32, 8, 3, 1], [37, 41, 16, 5, 8, 2], [20, 20, 32, 4, 2, 1], [64, 64, 32, 0, 1, 2], [9, 200, 16, 15, 4, 1], [70, 93, 32, 8, 5, 2], [57, 33, 32, 8, 2, 1]];
+    for (const [rows, cols, patch, overlap, batchSize, channels] of cases) {
+      const data = Float32Array.from({ length: rows * cols * channels }, () => rng.normal());
+      let calls = 0;
+      const tiled = await tiledProbabilities(data, rows, cols, channels, 3, patch, overlap, batchSize, async (batch, n, h, w) => {
+        calls++;
+        assert.ok(n <= batchSize && h === Math.min(patch, rows) && w === Math.min(patch, cols));
+        return pixelwise(batch, n, h, w, channels);
+      });
+      const whole = await pixelwise(data, 1, rows, cols, channels);
+      assert.ok(calls >= 1);
       let maxErr = 0;
-      for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled.probs[i] - whole[i]));
-      assert.ok(maxErr < 1e-6, `${rows}×${cols} patch ${patch} overlap ${overlap}: max error ${maxErr}`);
-      assert.deepEqual(argmaxClasses(tiled.probs, 3), argmaxClasses(whole, 3));
+      for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled[i] - whole[i]));
+      assert.ok(maxErr < 1e-6, `${rows}×${cols}×${channels} patch ${patch} overlap ${overlap}: max error ${maxErr}`);
     }
   });
 
@@ -171,30 +181,28 @@ describe('tiled inference', () => {
     const rng = new Rng(5);
     // a smooth field, so the true box mean is smooth and border errors show as seams
     const data = Float32Array.from({ length: rows * cols }, (_, i) => 1 + Math.sin(((i / cols) | 0) / 15) * Math.cos((i % cols) / 20) + 0.002 * rng.normal());
-    const section = { data, rows, cols };
     const truth = await boxMean(data, 1, rows, cols);
-    const plain = await tiledPredict(section, 32, 0, boxMean);
-    const blended = await tiledPredict(section, 32, 16, boxMean);
+    const plain = await tiledProbabilities(data, rows, cols, 1, 1, 32, 0, 8, boxMean);
+    const blended = await tiledProbabilities(data, rows, cols, 1, 1, 32, 16, 8, boxMean);
     const err = (p: Float32Array) => {
       let seam = 0;
       for (let y = 4; y < rows - 4; y++) for (let x = 4; x < cols - 4; x++) seam = Math.max(seam, Math.abs(p[y * cols + x] - truth[y * cols + x]));
       return seam;
     };
-    const ePlain = err(plain.probs), eBlend = err(blended.probs);
+    const ePlain = err(plain), eBlend = err(blended);
     assert.ok(ePlain > 0.2, `non-overlapped tiles should show seams (${ePlain})`);
     assert.ok(eBlend < ePlain / 3, `blended max interior error ${eBlend} vs ${ePlain}`);
     // and the blended field has no jump: its largest step between neighbours is close to the truth's
     const maxStep = (p: Float32Array) => { let m = 0; for (let y = 4; y < rows - 4; y++) for (let x = 4; x < cols - 5; x++) m = Math.max(m, Math.abs(p[y * cols + x + 1] - p[y * cols + x])); return m; };
-    assert.ok(maxStep(blended.probs) < 2 * maxStep(truth), `step ${maxStep(blended.probs)} vs truth ${maxStep(truth)}`);
-    assert.ok(maxStep(plain.probs) > 3 * maxStep(truth));
+    assert.ok(maxStep(blended) < 2 * maxStep(truth), `step ${maxStep(blended)} vs truth ${maxStep(truth)}`);
+    assert.ok(maxStep(plain) > 3 * maxStep(truth));
   });
 
-  it('rejects inconsistent outputs and bad overlaps', async () => {
-    const section = { data: new Float32Array(100), rows: 10, cols: 10 };
-    await assert.rejects(tiledPredict(section, 8, 8, pixelwise), /overlap/);
-    await assert.rejects(tiledPredict(section, 8, 2, async (b, n, h, w) => new Float32Array(n * h * w * 2 + 1)), /returned/);
-    let call = 0;
-    await assert.rejects(tiledPredict(section, 8, 2, async (b, n, h, w) => new Float32Array(n * h * w * (++call === 1 ? 2 : 3)), { batchSize: 1 }), /3 classes, earlier 2/);
+  it('rejects a network answer of the wrong size and bad arguments as SeisGrowError', async () => {
+    const data = new Float32Array(100);
+    await assert.rejects(tiledProbabilities(data, 10, 10, 1, 2, 8, 2, 4, async (b, n, h, w) => new Float32Array(n * h * w * 2 + 1)), (e: unknown) => e instanceof SeisGrowError && /returned 513 values for 4 tiles/.test(e.message));
+    await assert.rejects(tiledProbabilities(data, 10, 11, 1, 2, 8, 2, 4, pixelwise), /holds 100 values/);
+    await assert.rejects(tiledProbabilities(data, 10, 10, 1, 3, 8, -1, 4, pixelwise), /overlap/);
   });
 });
 
@@ -287,10 +295,10 @@ describeWithSharedData('data pipeline on a real F3 inline (462×951, 10 classes)
     let withLabels = 0;
     for (let k = 0; k < 64; k++) if (batch.labels.subarray(k * 128 * 128, (k + 1) * 128 * 128).some((v) => v !== 255)) withLabels++;
     assert.ok(withLabels >= 50, `${withLabels}/64`);
-    const tiled = await tiledPredict(section, 128, 32, pixelwise);
+    const tiled = await tiledProbabilities(section.data, rows, cols, 1, 3, 128, 32, 8, pixelwise);
     const whole = await pixelwise(section.data, 1, rows, cols);
     let maxErr = 0;
-    for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled.probs[i] - whole[i]));
+    for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled[i] - whole[i]));
     assert.ok(maxErr < 1e-6, `max error ${maxErr}`);
   });
 });
