@@ -1,5 +1,5 @@
-// The engine's data pipeline in one import: robust scaling, patch sampling, tiled inference, augmentation.
-export * from './data/scaler';
+// The trainer's data pipeline in one import: robust normalisation, batch sampling, tiled inference, strong views.
+export * from './data/normalisation';
 export * from './data/patches';
 export * from './data/tiling';
 export * from './data/augment';

@@ -14,10 +14,9 @@ import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
 import { classAdaptiveThresholds } from './regionGrowing';
-import {
-  BatchSampler, argmaxProbabilities, computeNormalisation, growSection, meanProbabilities, mergeLabels, networkInput, normalise,
-  splitValidation, validateStages,
-} from './stages';
+import { computeNormalisation, normalise } from './data/normalisation';
+import { BatchSampler } from './data/patches';
+import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages } from './stages';
 import { WorkerClient, defaultWorkerScript } from '../worker/client';
 
 /** One 2D section to train on (row-major, height = samples, width = traces); labels 255 = unlabelled, null = none. */

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ConfusionMatrix, tgsScore } from '../../src/ml/metrics';
 import { Rng } from '../../src/ml/random';
-import { applyScaler, robustScaler } from '../../src/ml/data';
+import { computeNormalisation, normalise } from '../../src/ml/data';
 
 const PEER = String.raw`
 import json, sys
@@ -121,36 +121,65 @@ describe('metrics against numpy', () => {
   });
 });
 
-describe('robust scaler against numpy.percentile', () => {
-  it('low/high clip values equal numpy.percentile (linear) on 20 random arrays, and scaled values match', () => {
+describe('input normalisation against numpy', () => {
+  it('centre and percentiles equal numpy.percentile (nearest rank, ties up) on 24 random arrays, and normalised values match', () => {
     const rng = new Rng(99);
-    const cases = Array.from({ length: 20 }, () => {
+    const cases = Array.from({ length: 24 }, () => {
       const n = 1 + rng.int(3000);
       const heavy = rng.bool(0.5);
       const values = Array.from({ length: n }, () => Math.fround(heavy ? rng.normal() / Math.max(1e-3, rng.next()) : rng.uniform(-3e4, 3e4)));
       const lo = rng.pick([0, 0.5, 1, 2, 5]);
       return { values, lo, hi: 100 - rng.pick([0, 0.5, 1, 2, 5]) };
     });
+    // Plus arrays over 1M values, which are sampled with a stride: generated on both sides from the same integers.
+    const big = [{ n: 2_500_001, lo: 1, hi: 99 }, { n: 3_000_000, lo: 2, hi: 95 }];
     const script = String.raw`
 import json, sys
 import numpy as np
+def at(s, p):
+    pos = p / 100 * (len(s) - 1)
+    # numpy 'nearest' rounds a tie to even; the trainer rounds it up, so a tie takes the higher neighbour
+    if pos - np.floor(pos) == 0.5:
+        return float(np.percentile(s, p, method='higher'))
+    return float(np.percentile(s, p, method='nearest'))
+def fit(v):
+    stride = max(1, len(v) // 1000000)
+    return np.sort(v[::stride])
+data = json.load(sys.stdin)
 out = []
-for c in json.load(sys.stdin):
+for c in data['cases']:
     v = np.array(c['values'], dtype=np.float32).astype(np.float64)
-    lo, hi = np.percentile(v, [c['lo'], c['hi']])
-    scaled = ((np.clip(v, lo, hi) - (lo + hi) / 2) / ((hi - lo) / 2) if hi > lo else np.zeros_like(v)).astype(np.float32)
-    out.append({'lo': float(lo), 'hi': float(hi), 'scaled': scaled.tolist()})
+    s = fit(v)
+    lo, hi, centre = at(s, c['lo']), at(s, c['hi']), at(s, 50)
+    scale = (hi - lo) / 2
+    if not scale > 0: scale = max(1e-12, abs(centre))
+    x = np.clip((v - centre) * (1 / scale), -3, 3).astype(np.float32)
+    out.append({'center': centre, 'scale': scale, 'x': x.tolist()})
+for c in data['big']:
+    i = np.arange(c['n'], dtype=np.int64)
+    v = (((i * 7919) % 100003) - 50000 + (i % 3) * 0.25).astype(np.float32).astype(np.float64)
+    s = fit(v)
+    lo, hi, centre = at(s, c['lo']), at(s, c['hi']), at(s, 50)
+    out.append({'center': centre, 'scale': (hi - lo) / 2})
 json.dump(out, sys.stdout)
 `;
-    const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ cases, big }), encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`python peer failed: ${r.stderr}`);
-    const peer = JSON.parse(r.stdout) as { lo: number; hi: number; scaled: number[] }[];
+    const peer = JSON.parse(r.stdout) as { center: number; scale: number; x?: number[] }[];
     cases.forEach((c, i) => {
-      const p = robustScaler(c.values, { lowPercentile: c.lo, highPercentile: c.hi });
-      const tol = 1e-12 * Math.max(1, Math.abs(peer[i].lo), Math.abs(peer[i].hi));
-      assert.ok(Math.abs(p.low - peer[i].lo) <= tol && Math.abs(p.high - peer[i].hi) <= tol, `case ${i}: ours ${p.low}, ${p.high}; numpy ${peer[i].lo}, ${peer[i].hi}`);
-      const ours = applyScaler(p, c.values);
-      ours.forEach((v, k) => assert.ok(Math.abs(v - peer[i].scaled[k]) <= 2e-7 * Math.max(1, Math.abs(v)), `case ${i} value ${k}: ${v} vs ${peer[i].scaled[k]}`));
+      const n = computeNormalisation([Float32Array.from(c.values)], [c.lo, c.hi]);
+      assert.equal(n.center, peer[i].center, `case ${i}: centre`);
+      assert.equal(n.scale, peer[i].scale, `case ${i}: scale`);
+      const ours = normalise(Float32Array.from(c.values), n);
+      ours.forEach((v, k) => assert.equal(v, peer[i].x![k], `case ${i} value ${k}`));
+    });
+    big.forEach((c, j) => {
+      const v = Float32Array.from({ length: c.n }, (_, i) => ((i * 7919) % 100003) - 50000 + (i % 3) * 0.25);
+      // split into two inputs: the stride runs across them
+      const n = computeNormalisation([v.subarray(0, 777_777), v.subarray(777_777)], [c.lo, c.hi]);
+      const p = peer[cases.length + j];
+      assert.equal(n.center, p.center, `big ${j}: centre`);
+      assert.equal(n.scale, p.scale, `big ${j}: scale`);
     });
   });
 });

@@ -1,120 +1,214 @@
 import * as assert from 'node:assert/strict';
-import {
-  applyScaler, augmentBatch, extractPatch, isScalerParams, labelledIndices, percentileOfSorted,
-  reflectIndex, robustScaler, samplePatches, tiledProbabilities, tileStarts, weakStrongPair,
-} from '../../src/ml/data';
+import fc from 'fast-check';
 import { SeisGrowError } from '../../src/io/errors';
+import { readNpy } from '../../src/io/npy';
+import { makeConfig } from '../../src/ml/config';
+import {
+  BatchSampler, computeNormalisation, moveMap, normalise, packGeometry, reflectIndex, strongView, tiledProbabilities, tileStarts,
+  unpackGeometry, type ViewGeometry,
+} from '../../src/ml/data';
 import { Rng } from '../../src/ml/random';
 import { sparseTraceLabels } from '../../src/ml/sparseLabels';
-import { readNpy } from '../../src/io/npy';
+import { networkInput } from '../../src/ml/stages';
 import { describeWithSharedData, sharedData } from '../support/sharedData';
 
-const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
-
-describe('robust scaler', () => {
-  it('interpolates percentiles like numpy and clips to [-1, 1]', () => {
-    const values = Float32Array.from({ length: 101 }, (_, i) => i); // 0..100
-    const p = robustScaler(values);
-    assert.equal(p.low, 1);
-    assert.equal(p.high, 99);
-    close(percentileOfSorted(Float64Array.of(1, 2, 3, 4), 50), 2.5);
-    const out = applyScaler(p, [0, 1, 50, 99, 100, NaN]);
-    assert.deepEqual([...out], [-1, -1, 0, 1, 1, 0]);
+describe('data: normalisation', () => {
+  it('centres at the median, scales by half the 1..99 percentile range, clips at ±3, unaffected by one huge spike', () => {
+    const a = new Float32Array(10001).map((_, i) => (i - 5000) / 50);
+    a[7] = 1e9;
+    const n = computeNormalisation([a], [1, 99]);
+    assert.ok(Math.abs(n.center) < 0.05, `center ${n.center}`);
+    assert.ok(n.scale > 90 && n.scale < 110, `scale ${n.scale}`);
+    assert.equal(n.clip, 3);
+    const x = normalise(a, n);
+    assert.equal(x[7], 3);
+    assert.ok(Math.abs(x[5000] - (0 - n.center) / n.scale) < 1e-6);
   });
 
   it('ignores a few huge outliers that would wreck min/max scaling', () => {
     const rng = new Rng(3);
     const v = Float32Array.from({ length: 10000 }, () => rng.normal() * 1000);
     v[0] = 1e9; v[1] = -1e9;
-    const p = robustScaler(v);
-    assert.ok(p.high < 4000 && p.low > -4000, JSON.stringify(p));
-    const out = applyScaler(p, v);
-    const inside = out.filter((x) => Math.abs(x) < 0.999).length;
-    assert.ok(inside > 9700, `${inside}`);
+    const n = computeNormalisation([v], [1, 99]);
+    // half the 1..99 range of a normal is 2.33 sigma
+    assert.ok(n.scale > 2100 && n.scale < 2600 && Math.abs(n.center) < 100, JSON.stringify(n));
+    const out = normalise(v, n);
+    assert.equal(out[0], 3); assert.equal(out[1], -3);
+    const clipped = out.filter((x) => Math.abs(x) === 3).length;
+    assert.ok(clipped < 20, `${clipped} clipped`);
   });
 
-  it('fits on several arrays, skips non-finite values, subsamples big inputs reproducibly', () => {
-    const a = Float32Array.from({ length: 50 }, (_, i) => i);
-    const b = Float32Array.from({ length: 51 }, (_, i) => 50 + i);
-    assert.deepEqual(robustScaler([a, b]), robustScaler(Float32Array.from({ length: 101 }, (_, i) => i)));
-    assert.deepEqual(robustScaler([NaN, Infinity, 3, 5], { lowPercentile: 0, highPercentile: 100 }).low, 3);
-    const big = Float32Array.from({ length: 200_000 }, (_, i) => i % 1000);
-    const s1 = robustScaler(big, { maxSamples: 20_000 });
-    assert.deepEqual(robustScaler(big, { maxSamples: 20_000 }), s1);
-    assert.ok(Math.abs(s1.low - 10) < 5 && Math.abs(s1.high - 989) < 5, JSON.stringify(s1));
-    assert.throws(() => robustScaler([NaN]), /no finite value/);
-    assert.throws(() => robustScaler([1], { lowPercentile: 50, highPercentile: 50 }), /percentiles/);
+  it('fits on several arrays as on their concatenation, and samples inputs over 1M values with a fixed stride', () => {
+    const rng = new Rng(4);
+    const parts = [3000, 1, 4999].map((len) => Float32Array.from({ length: len }, () => rng.normal() * 7 + 2));
+    const all = new Float32Array(8000);
+    all.set(parts[0], 0); all.set(parts[1], 3000); all.set(parts[2], 3001);
+    assert.deepEqual(computeNormalisation(parts, [2, 98]), computeNormalisation([all], [2, 98]));
+    // 2.5M values → stride 2: the same as fitting on every second value (1.25M values, stride 1)
+    const big = Float32Array.from({ length: 2_500_000 }, (_, i) => ((i * 7919) % 100003) - 50000 + (i % 2) * 0.5);
+    const everySecond = big.filter((_, i) => i % 2 === 0);
+    assert.deepEqual(computeNormalisation([big.subarray(0, 1_000_001), big.subarray(1_000_001)], [1, 99]), computeNormalisation([everySecond], [1, 99]));
   });
 
-  it('maps a constant input to 0 and survives a JSON round trip', () => {
-    const p = robustScaler([7, 7, 7]);
-    assert.deepEqual([...applyScaler(p, [7, 8, 6])], [0, 0, 0]);
-    const back = JSON.parse(JSON.stringify(robustScaler([1, 2, 3, 4])));
-    assert.ok(isScalerParams(back));
-    assert.ok(!isScalerParams({ kind: 'robust', low: 3, high: 1 }));
-    assert.ok(!isScalerParams(null));
+  it('maps a constant input to 0 and survives the checkpoint JSON round trip bit for bit', () => {
+    const flat = computeNormalisation([new Float32Array(10).fill(5)], [1, 99]);
+    assert.ok(Number.isFinite(flat.scale) && flat.scale > 0);
+    assert.ok(normalise(new Float32Array(10).fill(5), flat).every((v) => v === 0));
+    const rng = new Rng(8);
+    const v = Float32Array.from({ length: 5000 }, () => rng.normal() * 3e4);
+    const n = computeNormalisation([v], [1, 99]);
+    assert.deepEqual(normalise(v, JSON.parse(JSON.stringify(n))), normalise(v, n));
+  });
+
+  it('property: output in [-clip, clip], monotone in the input, the median maps to 0', () => {
+    fc.assert(fc.property(fc.array(fc.float({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.constantFrom<[number, number]>([1, 99], [0, 100], [5, 95]), (values, pct) => {
+      const data = Float32Array.from(values);
+      const n = computeNormalisation([data], pct);
+      assert.ok(n.scale > 0 && Number.isFinite(n.scale));
+      const out = normalise(data, n);
+      const order = [...data.keys()].sort((i, j) => data[i] - data[j]);
+      for (let k = 0; k < order.length; k++) {
+        assert.ok(Math.abs(out[order[k]]) <= n.clip);
+        if (k > 0) assert.ok(out[order[k]] >= out[order[k - 1]], 'monotone');
+      }
+      const sorted = Float64Array.from(data).sort();
+      assert.equal(n.center, sorted[Math.round(0.5 * (sorted.length - 1))]);
+    }), { seed: 11, numRuns: 200 });
   });
 });
 
-describe('patches', () => {
-  const rows = 7, cols = 9;
-  const plane = { data: Float32Array.from({ length: rows * cols }, (_, i) => i), rows, cols };
-
+describe('data: reflect padding', () => {
   it('reflectIndex mirrors without repeating the edge (numpy reflect)', () => {
     // numpy.pad(arange(4), 6, mode='reflect') → [2 3 2 1 0 1 | 0 1 2 3 | 2 1 0 1 2 3]
     assert.deepEqual(Array.from({ length: 16 }, (_, i) => reflectIndex(i - 6, 4)), [0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0, 1, 2, 3]);
+    assert.deepEqual([-3, -2, -1, 0, 1, 2, 3, 4, 5, 6].map((i) => reflectIndex(i, 4)), [3, 2, 1, 0, 1, 2, 3, 2, 1, 0]);
     assert.equal(reflectIndex(-5, 1), 0);
+    assert.equal(reflectIndex(5, 1), 0);
   });
 
-  it('extracts interior windows exactly and reflects outside, with unlabelled padding', () => {
-    const labels = new Uint8Array(rows * cols).fill(3);
-    const inp = new Float32Array(3 * 4), lab = new Uint8Array(3 * 4);
-    extractPatch(plane, labels, 2, 3, 3, 4, inp, lab);
-    assert.deepEqual([...inp], [21, 22, 23, 24, 30, 31, 32, 33, 39, 40, 41, 42]);
-    assert.deepEqual([...lab], new Array(12).fill(3));
-    extractPatch(plane, labels, -1, 7, 3, 4, inp, lab);
-    // row −1 reflects to row 1; columns 9, 10 reflect to 7, 6
-    assert.deepEqual([...inp], [16, 17, 16, 15, 7, 8, 7, 6, 16, 17, 16, 15]);
-    assert.deepEqual([...lab], [255, 255, 255, 255, 3, 3, 255, 255, 3, 3, 255, 255]);
+  it('property: always in range, identity inside, symmetric about the first sample and periodic', () => {
+    fc.assert(fc.property(fc.integer({ min: -10_000, max: 10_000 }), fc.integer({ min: 1, max: 500 }), (i, n) => {
+      const r = reflectIndex(i, n);
+      assert.ok(Number.isInteger(r) && r >= 0 && r < n);
+      if (i >= 0 && i < n) assert.equal(r, i);
+      assert.equal(reflectIndex(-i, n), r);
+      if (n > 1) assert.equal(reflectIndex(i + 2 * (n - 1), n), r);
+    }), { seed: 12, numRuns: 500 });
   });
+});
 
-  it('samples deterministically, mostly around sparse trace labels, and some elsewhere', () => {
-    const h = 100, w = 400;
-    const section = { data: Float32Array.from({ length: h * w }, (_, i) => Math.sin(i)), rows: h, cols: w };
-    const full = Uint8Array.from({ length: h * w }, (_, i) => Math.floor(((i / w) | 0) / 10));
-    const sparse = sparseTraceLabels(full, h, w, 4); // columns 50, 150, 250, 350
-    const a = samplePatches(section, sparse, 32, 32, 400, new Rng(8), { labelledFraction: 0.7 });
-    const b = samplePatches(section, sparse, 32, 32, 400, new Rng(8), { labelledFraction: 0.7 });
-    assert.deepEqual(a.origins, b.origins);
-    assert.deepEqual(a.inputs, b.inputs);
-    let withLabels = 0;
-    for (let k = 0; k < a.count; k++) {
-      const { y, x } = a.origins[k];
-      assert.ok(y >= 0 && y + 32 <= h && x >= 0 && x + 32 <= w);
-      // content matches the section at the recorded origin
-      assert.equal(a.inputs[k * 1024 + 5 * 32 + 7], section.data[(y + 5) * w + x + 7]);
-      const lab = a.labels.subarray(k * 1024, (k + 1) * 1024);
-      if (lab.some((v) => v !== 255)) withLabels++;
+describe('data: batch sampler', () => {
+  const h = 40, w = 50;
+  const input = new Float32Array(h * w).map((_, i) => i);
+  const labels = new Uint8Array(h * w).fill(255);
+  for (let y = 0; y < h; y++) labels[y * w + 17] = y % 3;
+  const config = makeConfig({ batchSize: 6, patchSize: 16, augment: { flip: true, amplitudeScale: 0, noise: 0, shift: 0 } });
+
+  it('draws patches of the right size, each labelled patch holding a label, pixels matching their source', () => {
+    const s = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(3));
+    for (let k = 0; k < 10; k++) {
+      const b = s.next(1);
+      assert.equal(b.n, 6); assert.equal(b.h, 16); assert.equal(b.w, 16);
+      for (let p = 0; p < b.n; p++) {
+        let has = 0;
+        for (let i = 0; i < 16 * 16; i++) {
+          const v = b.x[p * 256 + i];
+          const src = Math.round(v);
+          const [sy, sx] = [Math.floor(src / w), src % w];
+          assert.equal(b.labels[p * 256 + i], labels[sy * w + sx], 'a pixel keeps its own label through crop and flip');
+          if (b.labels[p * 256 + i] !== 255) has++;
+        }
+        assert.ok(has > 0, 'labelled-share patches contain labels');
+      }
     }
-    // uniform patches hit a trace with probability ≈ 4·32/369 ≈ 0.35, so expect ≈ 0.7 + 0.3·0.35 ≈ 0.80
-    assert.ok(withLabels / a.count > 0.72 && withLabels / a.count < 0.9, `${withLabels}/${a.count} patches with labels`);
-    assert.ok(withLabels < a.count, 'some patches have no label (uniform draws)');
-    // with precomputed labelled indices the result is identical
-    const c = samplePatches(section, sparse, 32, 32, 400, new Rng(8), { labelledFraction: 0.7, labelled: labelledIndices(sparse) });
-    assert.deepEqual(c.origins, a.origins);
   });
 
-  it('pads sections smaller than the patch by reflection with unlabelled pad', () => {
-    const small = { data: Float32Array.of(1, 2, 3, 4, 5, 6), rows: 2, cols: 3 };
-    const p = samplePatches(small, Uint8Array.of(0, 1, 2, 0, 1, 2), 4, 5, 3, new Rng(1));
-    for (let k = 0; k < 3; k++) {
-      assert.deepEqual(p.origins[k], { y: 0, x: 0 });
-      const inp = [...p.inputs.subarray(k * 20, (k + 1) * 20)];
-      assert.deepEqual(inp, [1, 2, 3, 2, 1, 4, 5, 6, 5, 4, 1, 2, 3, 2, 1, 4, 5, 6, 5, 4]);
-      const lab = [...p.labels.subarray(k * 20, (k + 1) * 20)];
-      assert.deepEqual(lab, [0, 1, 2, 255, 255, 0, 1, 2, 255, 255, ...new Array(10).fill(255)]);
+  it('is deterministic for a seed and pads sections smaller than the patch with unlabelled reflections', () => {
+    const a = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(9)).next(0.5);
+    const b = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(9)).next(0.5);
+    assert.deepEqual(a.x, b.x);
+    const small = new Float32Array(6 * 8).map((_, i) => i);
+    const smallLabels = new Uint8Array(48).fill(1);
+    const s = new BatchSampler([small, input], [[6, 8], [h, w]], [smallLabels, labels], config, 16, new Rng(1));
+    assert.deepEqual(s.patchSize, [16, 16]);
+    let sawPadding = false;
+    for (let k = 0; k < 20; k++) {
+      const bt = s.next(1);
+      for (let p = 0; p < bt.n; p++) {
+        const vals = Array.from(bt.x.subarray(p * 256, (p + 1) * 256));
+        if (vals.every((v) => v < 48)) {
+          const unl = Array.from(bt.labels.subarray(p * 256, (p + 1) * 256)).filter((v) => v === 255).length;
+          assert.equal(unl, 256 - 48, 'padding carries no labels');
+          sawPadding = true;
+        }
+      }
     }
-    assert.throws(() => samplePatches(small, new Uint8Array(5), 4, 4, 1, new Rng(1)), /labels/);
+    assert.ok(sawPadding);
+  });
+
+  it('carries the relative-depth channel unchanged through crops, flips and amplitude augmentation', () => {
+    const two = networkInput(input, h, w, true);
+    assert.equal(two.length, 2 * h * w);
+    assert.equal(two[1], -1);
+    assert.equal(two[2 * (h - 1) * w + 1], 1);
+    assert.equal(networkInput(input, h, w, false), input);
+    const aug = makeConfig({ batchSize: 4, patchSize: 16, augment: { flip: true, amplitudeScale: 0.5, noise: 0.1, shift: 0 } });
+    const b = new BatchSampler([two], [[h, w]], [labels], aug, 16, new Rng(4)).next(1);
+    assert.equal(b.x.length, 4 * 16 * 16 * 2);
+    for (let p = 0; p < 4; p++) {
+      const col = Array.from({ length: 16 }, (_, y) => b.x[((p * 16 + y) * 16) * 2 + 1]);
+      const top = Math.round(((col[0] + 1) / 2) * (h - 1));
+      col.forEach((d, y) => assert.ok(Math.abs(d - ((2 * (top + y)) / (h - 1) - 1)) < 1e-6, 'depth increases one row at a time'));
+      for (let x = 0; x < 16; x++) assert.equal(b.x[((p * 16 + 5) * 16 + x) * 2 + 1], col[5], 'flat along a row');
+    }
+  });
+
+  it('class-balanced sampling gives a rare class as many labelled patches as a common one; uniform does not', () => {
+    // Class 0 labels two full traces (80 pixels), class 1 only 4 pixels in a far corner: 4.8 % of the labels.
+    const rare = new Uint8Array(h * w).fill(255);
+    for (let y = 0; y < h; y++) { rare[y * w + 3] = 0; rare[y * w + 8] = 0; }
+    for (let y = 36; y < 40; y++) rare[y * w + 49] = 1;
+    const share = (mode: 'class-balanced' | 'uniform'): number => {
+      const cfg = makeConfig({ batchSize: 8, patchSize: 16, labelSampling: mode, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } });
+      const s = new BatchSampler([input], [[h, w]], [rare], cfg, 16, new Rng(5));
+      let withRare = 0;
+      let patches = 0;
+      for (let k = 0; k < 50; k++) {
+        const b = s.next(1);
+        for (let p = 0; p < b.n; p++, patches++) if (b.labels.subarray(p * 256, (p + 1) * 256).includes(1)) withRare++;
+      }
+      return withRare / patches;
+    };
+    const balanced = share('class-balanced');
+    const uniform = share('uniform');
+    assert.ok(balanced > 0.4 && balanced < 0.6, `class-balanced: ${balanced} of patches hold the rare class`);
+    assert.ok(uniform < 0.12, `uniform: ${uniform} of patches hold the rare class`);
+  });
+
+  it('class-balanced sampling finds pixels in the right section of many', () => {
+    const sections = Array.from({ length: 7 }, (_, k) => new Float32Array(10 * 10).fill(k));
+    const labs = sections.map(() => new Uint8Array(100).fill(255));
+    labs[5][55] = 2;
+    labs[1][3] = 0;
+    const cfg = makeConfig({ batchSize: 4, patchSize: 8, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } });
+    const s = new BatchSampler(sections, sections.map(() => [10, 10] as const), labs, cfg, 8, new Rng(1));
+    for (let k = 0; k < 20; k++) {
+      const b = s.next(1);
+      for (let p = 0; p < b.n; p++) {
+        const patchLabels = b.labels.subarray(p * 64, (p + 1) * 64);
+        const from = b.x[p * 64];
+        if (patchLabels.includes(2)) assert.equal(from, 5);
+        else { assert.ok(patchLabels.includes(0)); assert.equal(from, 1); }
+      }
+    }
+  });
+
+  it('follows new labels after setLabels (grown labels in stage 3)', () => {
+    const s = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(2));
+    const grown = new Uint8Array(h * w).fill(4);
+    s.setLabels([grown]);
+    const b = s.next(1);
+    assert.ok(b.labels.every((v) => v === 4));
   });
 });
 
@@ -206,64 +300,94 @@ describe('tiled inference', () => {
   });
 });
 
-describe('augmentation', () => {
+describe('data: strong views for the consistency term', () => {
   const n = 6, h = 12, w = 10;
-  const labels = Uint8Array.from({ length: n * h * w }, (_, i) => (((i % (h * w)) / w) | 0) % 5 + (i % w < 5 ? 0 : 5));
-  const inputs = Float32Array.from(labels, (v) => v);
+  /** Two channels: 100·row + column (where a pixel came from) and the row itself (a stand-in for relative depth). */
+  const coords = new Float32Array(n * h * w * 2);
+  for (let k = 0; k < n; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = k * h * w + y * w + x;
+    coords[2 * i] = 100 * y + x + 1000 * k;
+    coords[2 * i + 1] = y;
+  }
+  const rowMap = Int32Array.from({ length: n * h * w }, (_, i) => Math.floor((i % (h * w)) / w));
+  const plain = { amplitudeScale: 1, noiseStd: 0, cutout: 0 };
 
-  it('keeps depth order (never a vertical flip) and labels aligned with inputs', () => {
-    // value = 100·row + column, so a labelled pixel's value says exactly where it came from
-    const coords = Float32Array.from({ length: n * h * w }, (_, i) => 100 * (((i % (h * w)) / w) | 0) + (i % w));
-    const coordLabels = Uint8Array.from(coords, (v) => Math.floor(v / 100));
+  it('moves the pseudo-label map exactly as it moves the pixels, unlabelling what was shifted in', () => {
     for (let seed = 0; seed < 20; seed++) {
-      const r = augmentBatch(coords, coordLabels, n, h, w, new Rng(seed), { maxShiftX: 3, maxShiftY: 2, amplitudeScale: 1, noiseStd: 0 });
+      const v = strongView(coords, n, h, w, 2, new Rng(seed), { ...plain, maxShiftX: 3, maxShiftY: 2 });
+      const moved = moveMap(rowMap, n, h, w, v.geometry, 255);
+      const colMap = Int32Array.from({ length: n * h * w }, (_, i) => i % w);
+      const movedCol = moveMap(colMap, n, h, w, v.geometry, -1);
+      let inside = 0;
       for (let k = 0; k < n; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
         const i = k * h * w + y * w + x;
-        if (r.labels![i] === 255) continue;
-        assert.equal(Math.floor(r.inputs[i] / 100), r.labels![i], 'label travels with its pixel');
-        // the pixel below comes from the next row down: depth order is preserved
-        if (y + 1 < h && r.labels![i + w] !== 255) assert.equal(r.inputs[i + w] - r.inputs[i], 100);
+        if (moved[i] === 255) { assert.equal(movedCol[i], -1); continue; }
+        inside++;
+        const src = v.x[2 * i] - 1000 * k;
+        assert.equal(Math.floor(src / 100), moved[i], 'the label travels with its pixel (row)');
+        assert.equal(src % 100, movedCol[i], 'the label travels with its pixel (column)');
+        assert.equal(v.x[2 * i + 1], moved[i], 'the depth channel moves with the pixel');
+      }
+      assert.ok(inside > n * h * w * 0.4);
+    }
+  });
+
+  it('never flips vertically: depth order is kept in every column, shifts stay within the asked range', () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const v = strongView(coords, n, h, w, 2, new Rng(seed), { ...plain, flipProbability: 0.5, maxShiftX: 3, maxShiftY: 2 });
+      for (const g of v.geometry) assert.ok(Math.abs(g.dy) <= 2 && Math.abs(g.dx) <= 3);
+      const moved = moveMap(rowMap, n, h, w, v.geometry, 255);
+      for (let k = 0; k < n; k++) for (let y = 0; y + 1 < h; y++) for (let x = 0; x < w; x++) {
+        const i = k * h * w + y * w + x;
+        if (moved[i] !== 255 && moved[i + w] !== 255) assert.equal(moved[i + w] - moved[i], 1, 'the pixel below comes from the next row down');
       }
     }
+    const flips = Array.from({ length: 200 }, (_, s) => strongView(coords.subarray(0, h * w * 2), 1, h, w, 2, new Rng(s), plain).geometry[0].flip).filter(Boolean).length;
+    assert.ok(flips > 70 && flips < 130, `${flips}/200 flipped`);
   });
 
-  it('flips left-right and shifts with unlabelled fill, deterministically', () => {
-    const a = augmentBatch(inputs, labels, n, h, w, new Rng(4), { flipProbability: 1, maxShiftX: 0, maxShiftY: 0, amplitudeScale: 1, noiseStd: 0 });
-    for (let k = 0; k < n; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      assert.equal(a.labels![k * h * w + y * w + x], labels[k * h * w + y * w + (w - 1 - x)]);
+  it('a flipped, shifted patch: values checked by hand', () => {
+    const x = Float32Array.from({ length: 2 * 3 }, (_, i) => i); // 2 rows × 3 columns, one channel
+    const g: ViewGeometry[] = [{ flip: true, dy: 1, dx: 1 }];
+    // shift: out[y][x] = in[y-1][x-1] (reflecting outside): rows [r1, r0], columns [c1, c0, c1] → then mirrored
+    const lab = Uint8Array.of(0, 1, 2, 3, 4, 5);
+    assert.deepEqual([...moveMap(lab, 1, 2, 3, g, 255)], [255, 255, 255, 1, 0, 255]);
+    const flipOnly = moveMap(lab, 1, 2, 3, [{ flip: true, dy: 0, dx: 0 }], 255);
+    assert.deepEqual([...flipOnly], [2, 1, 0, 5, 4, 3]);
+    const rng = new Rng(1);
+    // with no shift range and no flip the view is the input itself
+    const same = strongView(x, 1, 2, 3, 1, rng, { ...plain, flipProbability: 0, maxShiftX: 0, maxShiftY: 0 });
+    assert.deepEqual(same.x, x);
+    assert.deepEqual(same.geometry, [{ flip: false, dy: 0, dx: 0 }]);
+    assert.throws(() => moveMap(lab, 1, 2, 3, [], 255), /geometries/);
+    assert.throws(() => strongView(x, 2, 2, 3, 1, rng), /inputs/);
+  });
+
+  it('perturbs only the amplitude: gain within range, noise of the asked strength, a zeroed cut-out square', () => {
+    const size = 16;
+    const ones = new Float32Array(200 * size * size * 2).map((_, i) => (i % 2 === 0 ? 1 : 0.25));
+    const g = strongView(ones, 200, size, size, 2, new Rng(6), { amplitudeScale: 1.5, noiseStd: 0, cutout: 0.25 });
+    let zeros = 0;
+    for (let i = 0; i < g.x.length; i += 2) {
+      assert.equal(g.x[i + 1], 0.25, 'the depth channel is never perturbed');
+      if (g.x[i] === 0) zeros++;
+      else assert.ok(g.x[i] >= 1 / 1.5 - 1e-6 && g.x[i] <= 1.5 + 1e-6);
     }
-    const s = augmentBatch(inputs, labels, n, h, w, new Rng(4), { flipProbability: 0, maxShiftX: 4, maxShiftY: 0, amplitudeScale: 1, noiseStd: 0 });
-    const unl = [...s.labels!].filter((v) => v === 255).length;
-    assert.ok(unl > 0, 'shifted-in columns are unlabelled');
-    assert.equal(unl % h, 0, 'whole columns only (no vertical shift asked)');
-    const again = augmentBatch(inputs, labels, n, h, w, new Rng(4), { flipProbability: 0, maxShiftX: 4, maxShiftY: 0, amplitudeScale: 1, noiseStd: 0 });
-    assert.deepEqual(again, s);
+    assert.equal(zeros, 200 * 4 * 4, 'one 4×4 cut-out per patch');
+    const z = strongView(new Float32Array(200 * size * size), 200, size, size, 1, new Rng(6), { amplitudeScale: 1, noiseStd: 0.3, cutout: 0 });
+    const rms = Math.sqrt(z.x.reduce((a, v) => a + v * v, 0) / z.x.length);
+    // sigma ~ U(0, 0.3) → E[sigma²] = 0.09/3 → rms ≈ 0.173
+    assert.ok(Math.abs(rms - 0.1732) < 0.02, `rms ${rms}`);
   });
 
-  it('applies gain within range and noise of the asked strength', () => {
-    const ones = new Float32Array(200 * 16 * 16).fill(1);
-    const g = augmentBatch(ones, null, 200, 16, 16, new Rng(6), { amplitudeScale: 1.5, noiseStd: 0, maxShiftX: 0, maxShiftY: 0 });
-    for (const v of g.inputs) assert.ok(v >= 1 / 1.5 - 1e-6 && v <= 1.5 + 1e-6);
-    assert.equal(g.labels, null);
-    const z = augmentBatch(new Float32Array(200 * 256), null, 200, 16, 16, new Rng(6), { amplitudeScale: 1, noiseStd: 0.2, maxShiftX: 0, maxShiftY: 0 });
-    const rms = Math.sqrt(z.inputs.reduce((a, v) => a + v * v, 0) / z.inputs.length);
-    // sigma ~ U(0, 0.2) → E[sigma²] = 0.04/3 → rms ≈ 0.115
-    assert.ok(Math.abs(rms - 0.1155) < 0.015, `rms ${rms}`);
-  });
-
-  it('weak/strong pairs share geometry; the strong view is perturbed more', () => {
-    const rng = new Rng(10);
-    const smooth = Float32Array.from({ length: n * h * w }, (_, i) => Math.sin(i / 7));
-    const same = weakStrongPair(smooth, labels, n, h, w, new Rng(3), { amplitudeScale: 1, noiseStd: 0, strongAmplitudeScale: 1, strongNoiseStd: 0, cutout: 0 });
-    assert.deepEqual(same.weak, same.strong);
-    const geo = augmentBatch(smooth, labels, n, h, w, new Rng(3), { amplitudeScale: 1, noiseStd: 0 });
-    assert.deepEqual(same.weak, geo.inputs, 'same geometry as augmentBatch from the same Rng state');
-    assert.deepEqual(same.labels, geo.labels);
-    const p = weakStrongPair(smooth, null, n, h, w, rng);
-    let dw = 0, ds = 0;
-    const base = weakStrongPair(smooth, null, n, h, w, new Rng(10), { amplitudeScale: 1, noiseStd: 0, strongAmplitudeScale: 1, strongNoiseStd: 0, cutout: 0 }).weak;
-    for (let i = 0; i < base.length; i++) { dw += Math.abs(p.weak[i] - base[i]); ds += Math.abs(p.strong[i] - base[i]); }
-    assert.ok(ds > 2 * dw, `strong deviation ${ds} vs weak ${dw}`);
+  it('is deterministic for a seed, and geometry survives packing for the worker', () => {
+    const a = strongView(coords, n, h, w, 2, new Rng(9));
+    const b = strongView(coords, n, h, w, 2, new Rng(9));
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a.x, strongView(coords, n, h, w, 2, new Rng(10)).x);
+    const packed = packGeometry(a.geometry);
+    assert.equal(packed.length, 3 * n);
+    assert.deepEqual(unpackGeometry(packed), a.geometry);
   });
 });
 
@@ -279,24 +403,27 @@ describeWithSharedData('data pipeline on a real F3 inline (462×951, 10 classes)
     truth = Uint8Array.from(l.data as ArrayLike<number>);
   });
 
-  it('scales ±3e4 amplitudes into [-1, 1] with ~2 % clipped', () => {
-    const p = robustScaler(seismic);
-    assert.ok(p.low < 0 && p.high > 0 && p.high - p.low > 1000, JSON.stringify(p));
-    const out = applyScaler(p, seismic);
+  it('normalises ±3e4 amplitudes to a median of 0 with under 1 % clipped at ±3', () => {
+    const n = computeNormalisation([seismic], [1, 99]);
+    assert.ok(n.scale > 1000, JSON.stringify(n));
+    const out = normalise(seismic, n);
     let clipped = 0;
-    for (const v of out) { assert.ok(v >= -1 && v <= 1); if (Math.abs(v) === 1) clipped++; }
-    assert.ok(clipped / out.length > 0.015 && clipped / out.length < 0.025, `${clipped / out.length}`);
+    for (const v of out) { assert.ok(v >= -3 && v <= 3); if (Math.abs(v) === 3) clipped++; }
+    assert.ok(clipped / out.length < 0.01, `${clipped / out.length}`);
+    const sorted = Float32Array.from(out).sort();
+    assert.ok(Math.abs(sorted[Math.floor(sorted.length / 2)]) < 1e-6);
   });
 
-  it('samples 128×128 patches that mostly contain some of 8 well-like traces, and tiles back without seams', async () => {
+  it('samples 128×128 patches that mostly hold some of 8 well-like traces, and tiles back without seams', async () => {
     const sparse = sparseTraceLabels(truth, rows, cols, 8);
-    const section = { data: applyScaler(robustScaler(seismic), seismic), rows, cols };
-    const batch = samplePatches(section, sparse, 128, 128, 64, new Rng(1));
+    const input = networkInput(normalise(seismic, computeNormalisation([seismic], [1, 99])), rows, cols, true);
+    const sampler = new BatchSampler([input], [[rows, cols]], [sparse], makeConfig({ batchSize: 64 }), 128, new Rng(1));
+    const batch = sampler.next(0.75);
     let withLabels = 0;
     for (let k = 0; k < 64; k++) if (batch.labels.subarray(k * 128 * 128, (k + 1) * 128 * 128).some((v) => v !== 255)) withLabels++;
-    assert.ok(withLabels >= 50, `${withLabels}/64`);
-    const tiled = await tiledProbabilities(section.data, rows, cols, 1, 3, 128, 32, 8, pixelwise);
-    const whole = await pixelwise(section.data, 1, rows, cols);
+    assert.ok(withLabels >= 48, `${withLabels}/64`);
+    const tiled = await tiledProbabilities(input, rows, cols, 2, 3, 128, 32, 8, (b, n, h, w) => pixelwise(b, n, h, w, 2));
+    const whole = await pixelwise(input, 1, rows, cols, 2);
     let maxErr = 0;
     for (let i = 0; i < whole.length; i++) maxErr = Math.max(maxErr, Math.abs(tiled[i] - whole[i]));
     assert.ok(maxErr < 1e-6, `max error ${maxErr}`);

@@ -1,106 +1,115 @@
-// Augmentation that respects geology: left-right flips and small shifts are plausible sections, amplitude gain
-// and noise are plausible acquisitions; vertical flips are never applied because depth order carries the
-// stratigraphy. Weak/strong pairs share their geometry so the two views stay pixel-aligned for a consistency term.
-import { Rng } from '../random';
-import { extractPatch } from './patches';
+// The strong view of a weak/strong consistency pair (FixMatch / UDA style). The sampler's batch, with its mild flips,
+// gain and noise, is the weak view; the strong view perturbs it much more in ways that respect geology: left-right
+// flips and small shifts (plausible sections), strong amplitude gain and noise (plausible acquisitions), a cut-out
+// square the network must see through. Never a vertical flip: depth order carries the stratigraphy. Where pixels move,
+// `moveMap` moves the weak view's pseudo-label map exactly the same way, so the two stay pixel-aligned.
+import type { Rng } from '../random';
+import { reflectIndex } from './patches';
 
-/** Options of the geometric and photometric augmentation. */
-export interface AugmentOptions {
+/** Options of the strong view (inputs are normalised: about ±1, clipped at ±3). */
+export interface StrongViewOptions {
   /** Probability of a left-right flip (default 0.5). */
   flipProbability?: number;
-  /** Largest lateral shift in pixels (default 8); shifted-in pixels are reflected and unlabelled. */
+  /** Largest lateral shift in pixels (default 8); shifted-in pixels are reflected and carry no pseudo label. */
   maxShiftX?: number;
   /** Largest vertical shift in samples (default 4). */
   maxShiftY?: number;
-  /** Amplitude gain is drawn log-uniformly from [1/amplitudeScale, amplitudeScale] (default 1.2). */
+  /** Amplitude gain drawn log-uniformly from [1/amplitudeScale, amplitudeScale] (default 1.5). */
   amplitudeScale?: number;
-  /** Gaussian noise with standard deviation drawn uniformly from [0, noiseStd] per patch (default 0.03, inputs in ~[-1,1]). */
+  /** Gaussian noise whose standard deviation is drawn uniformly from [0, noiseStd] per patch (default 0.15). */
   noiseStd?: number;
-}
-
-/** Extra options of the strong view of a weak/strong pair. */
-export interface StrongAugmentOptions extends AugmentOptions {
-  /** Amplitude gain range of the strong view (default 1.5). */
-  strongAmplitudeScale?: number;
-  /** Noise standard deviation bound of the strong view (default 0.15). */
-  strongNoiseStd?: number;
-  /** Side of the cut-out square as a fraction of the patch's shorter side (default 0.3; 0 = none). */
+  /** Side of the zeroed square as a fraction of the patch's shorter side (default 0.3; 0 = none). */
   cutout?: number;
 }
 
-/** The geometric part of an augmentation, drawn once per patch. */
-interface Geometry {
+/** How one patch of the strong view was moved: out[y][x'] = in[y − dy][x − dx], with x' = w−1−x when flipped. */
+export interface ViewGeometry {
   flip: boolean;
   dy: number;
   dx: number;
 }
 
-function drawGeometry(rng: Rng, o: AugmentOptions): Geometry {
-  const flip = rng.next() < (o.flipProbability ?? 0.5);
-  const sy = Math.max(0, Math.floor(o.maxShiftY ?? 4));
-  const sx = Math.max(0, Math.floor(o.maxShiftX ?? 8));
-  return { flip, dy: rng.int(2 * sy + 1) - sy, dx: rng.int(2 * sx + 1) - sx };
+/** Geometry of a batch as n × (flip 0/1, dy, dx), the form that crosses to a training worker. */
+export function packGeometry(geometry: readonly ViewGeometry[]): Int32Array {
+  const out = new Int32Array(geometry.length * 3);
+  geometry.forEach((g, k) => { out[3 * k] = g.flip ? 1 : 0; out[3 * k + 1] = g.dy; out[3 * k + 2] = g.dx; });
+  return out;
 }
 
-/** out[y][x] = in[y−dy][x−dx] (then mirrored left-right when flip), reflecting the input and unlabelling outside. */
-function applyGeometry(g: Geometry, input: Float32Array, labels: Uint8Array | null, h: number, w: number, offset: number, outIn: Float32Array, outLab: Uint8Array | null): void {
-  const plane = { data: input.subarray(offset, offset + h * w), rows: h, cols: w };
-  const lab = labels ? labels.subarray(offset, offset + h * w) : null;
-  extractPatch(plane, lab, -g.dy, -g.dx, h, w, outIn, outLab, offset);
-  if (!g.flip) return;
-  for (let y = 0; y < h; y++) {
-    const row = offset + y * w;
-    outIn.subarray(row, row + w).reverse();
-    if (outLab) outLab.subarray(row, row + w).reverse();
-  }
-}
-
-/** Multiply by a log-uniform gain and add Gaussian noise of a random strength, in place over one patch. */
-function photometric(rng: Rng, data: Float32Array, offset: number, size: number, scale: number, noiseStd: number): void {
-  const gain = scale > 1 ? Math.exp(rng.uniform(-Math.log(scale), Math.log(scale))) : 1;
-  const sigma = noiseStd > 0 ? rng.uniform(0, noiseStd) : 0;
-  for (let i = offset; i < offset + size; i++) data[i] = data[i] * gain + (sigma > 0 ? sigma * rng.normal() : 0);
-}
-
-/** Zero a random square (the amplitude mean after scaling), a strong perturbation the network must see through. */
-function cutout(rng: Rng, data: Float32Array, offset: number, h: number, w: number, fraction: number): void {
-  const side = Math.floor(Math.min(h, w) * fraction);
-  if (side < 1) return;
-  const y0 = rng.int(h - side + 1);
-  const x0 = rng.int(w - side + 1);
-  for (let y = y0; y < y0 + side; y++) data.fill(0, offset + y * w + x0, offset + y * w + x0 + side);
-}
-
-/** Augment a batch (n×h×w inputs, labels alike or null): flip, shift, gain, noise; returns new arrays. */
-export function augmentBatch(inputs: Float32Array, labels: Uint8Array | null, n: number, h: number, w: number, rng: Rng, opts: AugmentOptions = {}): { inputs: Float32Array; labels: Uint8Array | null } {
-  const size = h * w;
-  if (inputs.length !== n * size) throw new RangeError(`augmentBatch: ${inputs.length} inputs for ${n}×${h}×${w}`);
-  if (labels && labels.length !== n * size) throw new RangeError(`augmentBatch: ${labels.length} labels for ${n}×${h}×${w}`);
-  const outIn = new Float32Array(n * size);
-  const outLab = labels ? new Uint8Array(n * size) : null;
-  for (let k = 0; k < n; k++) {
-    applyGeometry(drawGeometry(rng, opts), inputs, labels, h, w, k * size, outIn, outLab);
-    photometric(rng, outIn, k * size, size, opts.amplitudeScale ?? 1.2, opts.noiseStd ?? 0.03);
-  }
-  return { inputs: outIn, labels: outLab };
+/** The inverse of `packGeometry`. */
+export function unpackGeometry(packed: Int32Array): ViewGeometry[] {
+  const out: ViewGeometry[] = [];
+  for (let k = 0; k + 2 < packed.length; k += 3) out.push({ flip: packed[k] !== 0, dy: packed[k + 1], dx: packed[k + 2] });
+  return out;
 }
 
 /**
- * A weak and a strong view of each patch with the SAME geometry (flip, shift), so predictions on the weak view
- * supervise the strong view pixel for pixel (UDA / FixMatch style). The strong view adds more gain, noise and a cut-out.
+ * Source pixel of output (y, x) of an h×w patch moved by `g`: the row and column in the input, and whether it lies
+ * inside the patch (outside, inputs are reflected and maps are filled).
  */
-export function weakStrongPair(inputs: Float32Array, labels: Uint8Array | null, n: number, h: number, w: number, rng: Rng, opts: StrongAugmentOptions = {}): { weak: Float32Array; strong: Float32Array; labels: Uint8Array | null } {
+function sourceOf(g: ViewGeometry, y: number, x: number, h: number, w: number): { sy: number; sx: number; inside: boolean } {
+  const ux = g.flip ? w - 1 - x : x;
+  const sy = y - g.dy;
+  const sx = ux - g.dx;
+  return { sy, sx, inside: sy >= 0 && sy < h && sx >= 0 && sx < w };
+}
+
+/**
+ * A strong view of an NHWC batch (n·h·w·channels). Channel 0 is the amplitude and gets every perturbation; further
+ * channels (the relative depth) move with their pixels but are never scaled, noised or cut out. Deterministic given
+ * the Rng; returns the view and each patch's geometry for `moveMap`.
+ */
+export function strongView(
+  x: Float32Array, n: number, h: number, w: number, channels: number, rng: Rng, opts: StrongViewOptions = {},
+): { x: Float32Array; geometry: ViewGeometry[] } {
+  if (x.length !== n * h * w * channels) throw new RangeError(`strongView: ${x.length} inputs for ${n}×${h}×${w}×${channels}`);
+  const flipP = opts.flipProbability ?? 0.5;
+  const shiftX = Math.max(0, Math.floor(opts.maxShiftX ?? 8));
+  const shiftY = Math.max(0, Math.floor(opts.maxShiftY ?? 4));
+  const scale = opts.amplitudeScale ?? 1.5;
+  const noiseStd = opts.noiseStd ?? 0.15;
+  const cut = opts.cutout ?? 0.3;
+  const out = new Float32Array(x.length);
+  const geometry: ViewGeometry[] = [];
   const size = h * w;
-  if (inputs.length !== n * size) throw new RangeError(`weakStrongPair: ${inputs.length} inputs for ${n}×${h}×${w}`);
-  if (labels && labels.length !== n * size) throw new RangeError(`weakStrongPair: ${labels.length} labels for ${n}×${h}×${w}`);
-  const weak = new Float32Array(n * size);
-  const outLab = labels ? new Uint8Array(n * size) : null;
-  for (let k = 0; k < n; k++) applyGeometry(drawGeometry(rng, opts), inputs, labels, h, w, k * size, weak, outLab);
-  const strong = Float32Array.from(weak);
   for (let k = 0; k < n; k++) {
-    photometric(rng, weak, k * size, size, opts.amplitudeScale ?? 1.2, opts.noiseStd ?? 0.03);
-    photometric(rng, strong, k * size, size, opts.strongAmplitudeScale ?? 1.5, opts.strongNoiseStd ?? 0.15);
-    cutout(rng, strong, k * size, h, w, opts.cutout ?? 0.3);
+    const g: ViewGeometry = { flip: rng.next() < flipP, dy: rng.int(2 * shiftY + 1) - shiftY, dx: rng.int(2 * shiftX + 1) - shiftX };
+    geometry.push(g);
+    const gain = scale > 1 ? Math.exp(rng.uniform(-Math.log(scale), Math.log(scale))) : 1;
+    const sigma = noiseStd > 0 ? rng.uniform(0, noiseStd) : 0;
+    const side = Math.floor(Math.min(h, w) * cut);
+    const cy = side >= 1 ? rng.int(h - side + 1) : 0;
+    const cx = side >= 1 ? rng.int(w - side + 1) : 0;
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < w; xx++) {
+        const s = sourceOf(g, y, xx, h, w);
+        const si = (k * size + reflectIndex(s.sy, h) * w + reflectIndex(s.sx, w)) * channels;
+        const di = (k * size + y * w + xx) * channels;
+        const cutHere = side >= 1 && y >= cy && y < cy + side && xx >= cx && xx < cx + side;
+        // The noise is drawn for every pixel, cut or not, so the cut-out's place does not shift the random stream.
+        const noise = sigma > 0 ? sigma * rng.normal() : 0;
+        out[di] = cutHere ? 0 : x[si] * gain + noise;
+        for (let c = 1; c < channels; c++) out[di + c] = x[si + c];
+      }
+    }
   }
-  return { weak, strong, labels: outLab };
+  return { x: out, geometry };
+}
+
+/** Move a per-pixel map (n·h·w: pseudo labels, confidences) by each patch's geometry; pixels from outside get `fill`. */
+export function moveMap<T extends Uint8Array | Int32Array | Float32Array>(map: T, n: number, h: number, w: number, geometry: readonly ViewGeometry[], fill: number): T {
+  if (map.length !== n * h * w) throw new RangeError(`moveMap: ${map.length} values for ${n}×${h}×${w}`);
+  if (geometry.length !== n) throw new RangeError(`moveMap: ${geometry.length} geometries for ${n} patches`);
+  const out = new (map.constructor as new (length: number) => T)(map.length);
+  const size = h * w;
+  for (let k = 0; k < n; k++) {
+    const g = geometry[k];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const s = sourceOf(g, y, x, h, w);
+        out[k * size + y * w + x] = s.inside ? map[k * size + s.sy * w + s.sx] : fill;
+      }
+    }
+  }
+  return out;
 }

@@ -1,124 +1,173 @@
-// Training patches from large sections. Labels are sparse (a few vertical traces), so uniform sampling would
-// mostly draw patches with nothing to learn from: we centre most patches on a random labelled pixel and still
-// draw some uniformly (for the unlabelled/pseudo-label and reconstruction terms).
-import { Rng } from '../random';
+// Training batches from normalised sections. Labels are sparse (a few vertical traces cover ~1 % of a section), so
+// most patches are placed around a labelled pixel and the rest anywhere (they feed the pseudo and reconstruction
+// terms); sections smaller than a patch are reflect-padded, and a pad never pretends to be labelled.
+import type { FrozenConfig } from '../config';
+import type { Rng } from '../random';
 
-/** The label value that marks an unlabelled pixel. */
-const UNLABELLED = 255;
-
-/** A single-channel 2D array, row-major (compatible with io's `Section`). */
-export interface Plane {
-  readonly data: Float32Array;
-  readonly rows: number;
-  readonly cols: number;
-}
-
-/** Mirror an index into 0..n-1 without repeating the edge (numpy 'reflect'); any offset, any n ≥ 1. */
+/** Mirror an index into 0..n-1 without repeating the edge (…2 1 0 1 2…, numpy's 'reflect' padding); any offset, any n ≥ 1. */
 export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
-  const m = ((i % period) + period) % period; // also turns −0 into 0
-  return m < n ? m : period - m;
+  let m = ((i % period) + period) % period;
+  if (m >= n) m = period - m;
+  return m;
 }
 
-/**
- * Copy the window with top-left (y0, x0) and size ph×pw into the outputs at `offset`. Parts outside the plane are
- * filled by reflection for the input and with 255 for the labels, so a pad never pretends to be labelled.
- */
-export function extractPatch(
-  plane: Plane,
-  labels: Uint8Array | null,
-  y0: number,
-  x0: number,
-  ph: number,
-  pw: number,
-  outInput: Float32Array,
-  outLabels: Uint8Array | null,
-  offset = 0,
-): void {
-  const { data, rows, cols } = plane;
-  for (let y = 0; y < ph; y++) {
-    const sy = y0 + y;
-    const inY = sy >= 0 && sy < rows;
-    const ry = inY ? sy : reflectIndex(sy, rows);
-    const o = offset + y * pw;
-    for (let x = 0; x < pw; x++) {
-      const sx = x0 + x;
-      const inX = sx >= 0 && sx < cols;
-      const src = ry * cols + (inX ? sx : reflectIndex(sx, cols));
-      outInput[o + x] = data[src];
-      if (outLabels) outLabels[o + x] = labels && inY && inX ? labels[src] : UNLABELLED;
-    }
-  }
-}
-
-/** Options of `samplePatches`. */
-export interface PatchSamplingOptions {
-  /** Probability that a patch is placed around a random labelled pixel (default 0.8); the rest are uniform. */
-  labelledFraction?: number;
-}
-
-/** A batch of patches: inputs and labels count×ph×pw (row-major per patch), and where each came from. */
-export interface PatchBatch {
-  inputs: Float32Array;
+/** A training batch, NHWC (amplitude, plus the relative depth when the network takes it), and its labels (255 = unlabelled). */
+export interface Batch {
+  x: Float32Array;
   labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  /** Top-left corner of each patch in the section. */
-  origins: { y: number; x: number }[];
-}
-
-/** Indices of labelled pixels (not 255), for sampling around labels. */
-export function labelledIndices(labels: Uint8Array): Int32Array {
-  let n = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== UNLABELLED) n++;
-  const out = new Int32Array(n);
-  for (let i = 0, k = 0; i < labels.length; i++) if (labels[i] !== UNLABELLED) out[k++] = i;
-  return out;
+  n: number;
+  h: number;
+  w: number;
 }
 
 /**
- * Draw `count` patches of patchH×patchW from a section and its labels (255 = unlabelled). Most are placed so that
- * a uniformly chosen labelled pixel falls at a random position inside; the rest uniformly. A section smaller than
- * the patch is padded by reflection (labels 255 in the pad). Deterministic given the Rng.
+ * Draws training batches from normalised sections: a share of the patches around labelled pixels (sparse trace labels
+ * cover ~1 % of a section, so uniform patches would mostly carry no label), the rest uniformly (they feed the pseudo
+ * and reconstruction terms). Sections smaller than the patch are reflect-padded, with labels 255 in the padding.
+ * Augmentations that respect geology: horizontal flips (never vertical: depth order is the signal), amplitude
+ * scaling, additive noise, small vertical shifts.
  */
-export function samplePatches(
-  section: Plane,
-  labels: Uint8Array | null,
-  patchH: number,
-  patchW: number,
-  count: number,
-  rng: Rng,
-  opts: PatchSamplingOptions & { labelled?: Int32Array } = {},
-): PatchBatch {
-  const { rows, cols } = section;
-  if (section.data.length !== rows * cols) throw new RangeError(`samplePatches: section data holds ${section.data.length} values, expected ${rows}×${cols}`);
-  if (labels && labels.length !== rows * cols) throw new RangeError(`samplePatches: ${labels.length} labels for a ${rows}×${cols} section`);
-  if (!(patchH >= 1 && patchW >= 1 && Number.isInteger(patchH) && Number.isInteger(patchW))) throw new RangeError(`samplePatches: bad patch size ${patchH}×${patchW}`);
-  const fraction = opts.labelledFraction ?? 0.8;
-  // Callers sampling the same section every step pass the labelled index list once.
-  const labelled = labels ? opts.labelled ?? labelledIndices(labels) : new Int32Array(0);
-  const inputs = new Float32Array(count * patchH * patchW);
-  const outLabels = new Uint8Array(count * patchH * patchW);
-  const origins: { y: number; x: number }[] = [];
-  const maxY = Math.max(0, rows - patchH);
-  const maxX = Math.max(0, cols - patchW);
-  for (let k = 0; k < count; k++) {
-    let y0: number;
-    let x0: number;
-    if (labelled.length > 0 && rng.next() < fraction) {
-      const p = labelled[rng.int(labelled.length)];
-      const py = (p / cols) | 0;
-      const px = p - py * cols;
-      y0 = Math.min(maxY, Math.max(0, py - rng.int(patchH)));
-      x0 = Math.min(maxX, Math.max(0, px - rng.int(patchW)));
-    } else {
-      y0 = rng.int(maxY + 1);
-      x0 = rng.int(maxX + 1);
-    }
-    extractPatch(section, labels, y0, x0, patchH, patchW, inputs, outLabels, k * patchH * patchW);
-    origins.push({ y: y0, x: x0 });
+export class BatchSampler {
+  private labelled: Int32Array[] = [];
+  private labelledTotal = 0;
+  /** Per class with labels: global pixel indices (section offset + pixel) of its labelled pixels. */
+  private byClass: Int32Array[] = [];
+  private readonly offsets: number[] = [];
+  private readonly pixelsTotal: number;
+
+  constructor(
+    private readonly inputs: Float32Array[],
+    private readonly shapes: readonly (readonly [number, number])[],
+    labels: Uint8Array[],
+    private readonly config: FrozenConfig,
+    private readonly patch: number,
+    private readonly rng: Rng,
+  ) {
+    let offset = 0;
+    for (const [h, w] of shapes) { this.offsets.push(offset); offset += h * w; }
+    this.pixelsTotal = offset;
+    this.setLabels(labels);
   }
-  return { inputs, labels: outLabels, count, height: patchH, width: patchW, origins };
+
+  /** Replace the training labels (after growing). */
+  setLabels(labels: Uint8Array[]): void {
+    this.labels = labels;
+    this.labelled = labels.map((l) => {
+      let n = 0;
+      for (const v of l) if (v !== 255) n++;
+      const idx = new Int32Array(n);
+      let k = 0;
+      for (let i = 0; i < l.length; i++) if (l[i] !== 255) idx[k++] = i;
+      return idx;
+    });
+    this.labelledTotal = this.labelled.reduce((a, b) => a + b.length, 0);
+    if (this.config.labelSampling === 'class-balanced') this.byClass = classIndex(labels, this.offsets);
+  }
+
+  /** A labelled pixel as [section, pixel]: per the config, a class uniformly then one of its pixels, or any labelled pixel. */
+  private labelledPixel(): [number, number] {
+    if (this.config.labelSampling === 'class-balanced') {
+      const list = this.byClass[this.rng.int(this.byClass.length)];
+      const g = list[this.rng.int(list.length)];
+      // The last section starting at or before g (binary search: a pool may hold thousands of sections).
+      let lo = 0;
+      let hi = this.offsets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.offsets[mid] <= g) lo = mid; else hi = mid - 1;
+      }
+      return [lo, g - this.offsets[lo]];
+    }
+    let r = this.rng.int(this.labelledTotal);
+    let section = 0;
+    while (r >= this.labelled[section].length) { r -= this.labelled[section].length; section++; }
+    return [section, this.labelled[section][r]];
+  }
+
+  private labels: Uint8Array[] = [];
+
+  /** Patch height and width: the configured size, shrunk to the largest section so tiny inputs are not mostly padding. */
+  get patchSize(): [number, number] {
+    const maxH = Math.max(...this.shapes.map((s) => s[0]));
+    const maxW = Math.max(...this.shapes.map((s) => s[1]));
+    return [Math.min(this.patch, maxH), Math.min(this.patch, maxW)];
+  }
+
+  /** The next batch; `labelledShare` of its patches are centred near a labelled pixel. */
+  next(labelledShare: number): Batch {
+    const n = this.config.batchSize;
+    const [h, w] = this.patchSize;
+    // Channel 0 is the amplitude; a second channel (relative depth) is copied as is, never scaled or noised.
+    const channels = this.inputs[0].length / (this.shapes[0][0] * this.shapes[0][1]);
+    const x = new Float32Array(n * h * w * channels);
+    const labels = new Uint8Array(n * h * w).fill(255);
+    for (let b = 0; b < n; b++) {
+      let section: number;
+      let top: number;
+      let left: number;
+      const aroundLabel = this.labelledTotal > 0 && (b < Math.round(labelledShare * n));
+      if (aroundLabel) {
+        // A labelled pixel (see labelSampling), placed at a random position inside the patch.
+        const [s, p] = this.labelledPixel();
+        section = s;
+        const sw = this.shapes[section][1];
+        const py = Math.floor(p / sw);
+        const px = p % sw;
+        top = py - this.rng.int(h);
+        left = px - this.rng.int(w);
+      } else {
+        let r = this.rng.int(this.pixelsTotal);
+        section = 0;
+        while (r >= this.shapes[section][0] * this.shapes[section][1]) { r -= this.shapes[section][0] * this.shapes[section][1]; section++; }
+        const [sh, sw] = this.shapes[section];
+        top = this.rng.int(Math.max(1, sh - h + 1));
+        left = this.rng.int(Math.max(1, sw - w + 1));
+      }
+      const [sh, sw] = this.shapes[section];
+      // Keep the patch inside the section where it fits; smaller sections are reflect-padded.
+      top = sh >= h ? Math.min(Math.max(0, top), sh - h) : -Math.floor((h - sh) / 2);
+      left = sw >= w ? Math.min(Math.max(0, left), sw - w) : -Math.floor((w - sw) / 2);
+      if (this.config.augment.shift > 0 && sh > h) {
+        top = Math.min(Math.max(0, top + this.rng.int(2 * this.config.augment.shift + 1) - this.config.augment.shift), sh - h);
+      }
+      const flip = this.config.augment.flip && this.rng.bool(0.5);
+      const scale = 1 + this.config.augment.amplitudeScale * (2 * this.rng.next() - 1);
+      const noise = this.config.augment.noise;
+      const src = this.inputs[section];
+      const lab = this.labels[section];
+      const o = b * h * w;
+      for (let y = 0; y < h; y++) {
+        const sy = reflectIndex(top + y, sh);
+        const inside = top + y >= 0 && top + y < sh;
+        for (let xx = 0; xx < w; xx++) {
+          const dx = flip ? w - 1 - xx : xx;
+          const sx = reflectIndex(left + xx, sw);
+          const si = (sy * sw + sx) * channels;
+          const di = (o + y * w + dx) * channels;
+          x[di] = src[si] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
+          for (let c = 1; c < channels; c++) x[di + c] = src[si + c];
+          if (inside && left + xx >= 0 && left + xx < sw) labels[o + y * w + dx] = lab[sy * sw + sx];
+        }
+      }
+    }
+    return { x, labels, n, h, w };
+  }
+}
+
+/** Global indices (section offset + pixel) of the labelled pixels of each class that has any, classes ascending. */
+export function classIndex(labels: readonly Uint8Array[], offsets: readonly number[]): Int32Array[] {
+  const counts = new Array<number>(256).fill(0);
+  for (const l of labels) for (let i = 0; i < l.length; i++) if (l[i] !== 255) counts[l[i]]++;
+  const lists: (Int32Array | null)[] = counts.map((n) => (n > 0 ? new Int32Array(n) : null));
+  const fill = new Array<number>(256).fill(0);
+  labels.forEach((l, s) => {
+    const o = offsets[s];
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i];
+      if (v !== 255) (lists[v] as Int32Array)[fill[v]++] = o + i;
+    }
+  });
+  return lists.filter((x): x is Int32Array => x !== null);
 }
