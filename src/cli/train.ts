@@ -44,7 +44,7 @@ function duration(seconds: number): string {
 
 /** One human line per epoch: stage, losses, validation IoU, seconds, ETA. */
 export function formatEpochLine(r: EpochRecord, epochsInStage: number): string {
-  const l = (x: EpochRecord['losses']['a']): string => `${x.total.toFixed(3)} (sup ${x.sup.toFixed(3)}${x.pseudo ? ` pseudo ${x.pseudo.toFixed(3)}` : ''}${x.recon ? ` recon ${x.recon.toFixed(3)}` : ''})`;
+  const l = (x: EpochRecord['losses']['a']): string => `${x.total.toFixed(3)} (sup ${x.sup.toFixed(3)}${x.pseudo ? ` pseudo ${x.pseudo.toFixed(3)}` : ''}${x.recon ? ` recon ${x.recon.toFixed(3)}` : ''}${x.consistency ? ` consistency ${x.consistency.toFixed(3)}` : ''})`;
   const v = r.validation;
   const iou = v ? `val mIoU ${v.meanIoU.toFixed(3)} [${v.perClassIoU.map((x) => (x === null ? '—' : x.toFixed(2))).join(' ')}]` : 'no validation pixels';
   return `stage ${r.stage} epoch ${r.epoch}/${epochsInStage}  loss A ${l(r.losses.a)}  B ${l(r.losses.b)}  ${iou}  ${r.seconds.toFixed(1)} s  ETA ${duration(r.etaSeconds)}`;

@@ -44,6 +44,15 @@ export interface TrainingConfig {
     /** Pseudo-labelled pixels under this partner confidence are dropped. */
     confidenceThreshold: number;
   };
+  /**
+   * Weak/strong consistency (FixMatch / UDA), stages 2 and 3: each network's argmax on the batch, where its confidence
+   * reaches `threshold`, supervises its own prediction on a strongly augmented view of the same patches (flips, shifts,
+   * strong gain and noise, cut-out; never vertical flips). `weight` 0 = off.
+   */
+  consistency: {
+    weight: number;
+    threshold: number;
+  };
   growth: {
     /** Chebyshev radius of the neighbourhood of labels where pixels may be grown. */
     radius: number;
@@ -100,6 +109,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   focalGamma: 2,
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
+  consistency: { weight: 0, threshold: 0.95 },
   growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, requireAgreement: true, sameClassOnly: false },
   reconWeight: 1,
   validationFraction: 0.1,
@@ -196,6 +206,8 @@ export function validateConfig(c: TrainingConfig): void {
   real('cps.lambda', c.cps.lambda, 0, 1000);
   integer('cps.rampUpEpochs', c.cps.rampUpEpochs, 0, 100000);
   real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
+  real('consistency.weight', c.consistency.weight, 0, 1000);
+  real('consistency.threshold', c.consistency.threshold, 0, 1);
   integer('growth.radius', c.growth.radius, 0, 64);
   real('growth.threshold', c.growth.threshold, 0, 1);
   bool('growth.adaptive', c.growth.adaptive);

@@ -1,10 +1,12 @@
 // Cross pseudo supervision (Chen et al., CVPR 2021) from one network's point of view: a NetTrainer owns one U-Net and
 // its Adam optimizer, produces its per-pixel argmax + confidence for the partner, and takes one optimizer step on
-// sup + λ·pseudo(partner's argmax, weighted by the partner's confidence) + w·recon. The two NetTrainers of a run live
-// in two worker threads; only the Uint8 argmax and Float32 confidence maps travel between them.
+// sup + λ·pseudo(partner's argmax, weighted by the partner's confidence) + w·recon, optionally + a weak/strong
+// consistency term on its own argmax (FixMatch). The two NetTrainers of a run live in two worker threads; only the
+// Uint8 argmax and Float32 confidence maps travel between them.
 import * as tf from '@tensorflow/tfjs';
 import { SeisGrowError } from '../io/errors';
 import type { NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
+import { moveMap, unpackGeometry } from './data/augment';
 import { tiledProbabilities } from './data/tiling';
 import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
 import { UNet } from './unet';
@@ -35,6 +37,30 @@ export function pseudoTargets(partner: PseudoLabels, labels: Uint8Array): Int32A
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = labels[i] === 255 ? partner.argmax[i] : 255;
   return out;
+}
+
+/** The consistency term of one step as the trainer takes it: the strong view and the pseudo labels already moved onto it. */
+export interface ConsistencyTerm {
+  weight: number;
+  threshold: number;
+  /** NHWC strong view. */
+  strong: Float32Array;
+  /** Pseudo label per pixel of the strong view (255 = none: labelled, or shifted in from outside the patch). */
+  targets: Int32Array;
+  /** The network's confidence in each target (0 where there is none). */
+  confidence: Float32Array;
+}
+
+/**
+ * Targets of the consistency term: the network's own weak-view argmax on the unlabelled pixels (labelled ones have the
+ * supervised term), moved by each patch's strong-view geometry so that every target sits under the pixel it belongs to.
+ */
+export function consistencyTargets(own: PseudoLabels, labels: Uint8Array, geometry: Int32Array, n: number, h: number, w: number): { targets: Int32Array; confidence: Float32Array } {
+  const g = unpackGeometry(geometry);
+  if (g.length !== n || geometry.length !== 3 * n) throw new SeisGrowError('bad-message', `consistency geometry has ${geometry.length} values for ${n} patches`);
+  const targets = moveMap(pseudoTargets(own, labels), n, h, w, g, 255);
+  const confidence = moveMap(own.confidence, n, h, w, g, 0);
+  return { targets, confidence };
 }
 
 /** One network of a CPS pair with its optimizer: the unit a training worker runs. */
@@ -92,19 +118,31 @@ export class NetTrainer {
     }
   }
 
-  /** One optimizer step; `partner` is null in stage 1 (or when λ = 0). Returns the loss terms. */
-  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number): NetLosses {
+  /**
+   * One optimizer step; `partner` is null in stage 1 (or when λ = 0), `consistency` null when that option is off.
+   * Returns the loss terms.
+   */
+  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null): NetLosses {
     const pixels = n * h * w;
     if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
       throw new SeisGrowError('bad-message', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
+    }
+    const useConsistency = consistency !== null && consistency.weight > 0;
+    if (useConsistency && (consistency.strong.length !== x.length || consistency.targets.length !== pixels || consistency.confidence.length !== pixels)) {
+      throw new SeisGrowError('bad-message', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);
     }
     const { focalGamma: gamma, classWeights, pseudoThreshold, reconWeight } = this.training;
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
     const target = tf.tensor3d(Int32Array.from(labels), [n, h, w], 'int32');
     const pseudo = partner && lambda > 0 ? tf.tensor3d(pseudoTargets(partner, labels), [n, h, w], 'int32') : null;
     const confidence = partner && lambda > 0 ? tf.tensor3d(partner.confidence, [n, h, w]) : null;
+    const strong = useConsistency ? {
+      x: tf.tensor4d(consistency.strong, [n, h, w, this.spec.inChannels]),
+      targets: tf.tensor3d(consistency.targets, [n, h, w], 'int32'),
+      confidence: tf.tensor3d(consistency.confidence, [n, h, w]),
+    } : null;
     // Loss terms are read inside the taped function: tensors kept out of the gradient scope are disposed with it.
-    const parts = { sup: 0, pseudo: 0, recon: 0 };
+    const parts = { sup: 0, pseudo: 0, recon: 0, consistency: 0 };
     try {
       const { value, grads } = tf.variableGrads(() => {
         const out = this.net.forward(input, true);
@@ -123,17 +161,27 @@ export class NetTrainer {
           parts.recon = r.dataSync()[0];
           total = tf.add(total, tf.mul(r, reconWeight));
         }
+        if (strong && consistency) {
+          // A second forward pass: the strong view trained toward the weak view's confident argmax (FixMatch).
+          const logits = this.net.forward(strong.x, true).logits;
+          const c = confidenceAwarePseudoLoss(logits, strong.targets, strong.confidence, { gamma, threshold: consistency.threshold, ...(classWeights ? { classWeights } : {}) });
+          parts.consistency = c.dataSync()[0];
+          total = tf.add(total, tf.mul(c, consistency.weight));
+        }
         return total as tf.Scalar;
       }, this.net.trainableVariables);
       this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       const total = value.dataSync()[0];
       value.dispose();
       for (const g of Object.values(grads)) g.dispose();
-      const losses = { ...parts, total };
+      const { consistency: consistencyLoss, ...rest } = parts;
+      // The key is absent when the option is off, so runs without it record exactly what they did before.
+      const losses: NetLosses = useConsistency ? { ...rest, consistency: consistencyLoss, total } : { ...rest, total };
       if (!Number.isFinite(total)) throw new SeisGrowError('diverged', `training diverged (loss ${total}); lower the learning rate`);
       return losses;
     } finally {
       input.dispose(); target.dispose(); pseudo?.dispose(); confidence?.dispose();
+      if (strong) { strong.x.dispose(); strong.targets.dispose(); strong.confidence.dispose(); }
     }
   }
 

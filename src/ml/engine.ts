@@ -5,7 +5,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
 import type {
-  BackendReport, EpochRecord, FromWorker, GrowthRecord, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
+  BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
   WorkerSection,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
@@ -14,6 +14,7 @@ import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
 import { classAdaptiveThresholds } from './regionGrowing';
+import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages } from './stages';
@@ -122,17 +123,23 @@ function validateRequest(req: TrainingRequest): Uint8Array[] {
   return labels;
 }
 
-/** Losses averaged over an epoch. */
+/** Losses averaged over an epoch; the consistency term only when a step reported it (the option is on). */
 class LossAverage {
-  private sum = { a: { sup: 0, pseudo: 0, recon: 0, total: 0 }, b: { sup: 0, pseudo: 0, recon: 0, total: 0 } };
+  private sum = { a: { sup: 0, pseudo: 0, recon: 0, consistency: 0, total: 0 }, b: { sup: 0, pseudo: 0, recon: 0, consistency: 0, total: 0 } };
   private n = 0;
+  private withConsistency = false;
   add(l: { a: NetLosses; b: NetLosses }): void {
-    for (const r of ['a', 'b'] as const) for (const k of ['sup', 'pseudo', 'recon', 'total'] as const) this.sum[r][k] += l[r][k];
+    for (const r of ['a', 'b'] as const) {
+      for (const k of ['sup', 'pseudo', 'recon', 'total'] as const) this.sum[r][k] += l[r][k];
+      if (l[r].consistency !== undefined) { this.sum[r].consistency += l[r].consistency; this.withConsistency = true; }
+    }
     this.n++;
   }
   mean(): { a: NetLosses; b: NetLosses } {
     const d = Math.max(1, this.n);
-    const m = (x: NetLosses): NetLosses => ({ sup: x.sup / d, pseudo: x.pseudo / d, recon: x.recon / d, total: x.total / d });
+    const m = (x: typeof this.sum.a): NetLosses => ({
+      sup: x.sup / d, pseudo: x.pseudo / d, recon: x.recon / d, ...(this.withConsistency ? { consistency: x.consistency / d } : {}), total: x.total / d,
+    });
     return { a: m(this.sum.a), b: m(this.sum.b) };
   }
 }
@@ -145,16 +152,20 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
   return m as Extract<FromWorker, { type: T }>;
 }
 
-/** One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. */
-async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number): Promise<{ a: NetLosses; b: NetLosses }> {
+/**
+ * One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. With the
+ * consistency option both also get the same strong view of the batch.
+ */
+async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number, consistency?: ConsistencyRequest): Promise<{ a: NetLosses; b: NetLosses }> {
   let idA = 0;
   let idB = 0;
   // Each worker gets its own copy: the buffers are transferred, so one array cannot go to both.
-  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda }, (m) => {
+  const copyA = consistency ? { consistency: { ...consistency, strong: consistency.strong.slice(), geometry: consistency.geometry.slice() } } : {};
+  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, ...copyA }, (m) => {
     if (m.type === 'pseudo') pair.b.post({ type: 'partnerPseudo', id: idB, argmax: m.argmax, confidence: m.confidence });
   });
   idA = ra.id;
-  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda }, (m) => {
+  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, ...(consistency ? { consistency } : {}) }, (m) => {
     if (m.type === 'pseudo') pair.a.post({ type: 'partnerPseudo', id: idA, argmax: m.argmax, confidence: m.confidence });
   });
   idB = rb.id;
@@ -287,6 +298,9 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
       emit({ type: 'stageStart', stage, epochs: stageEpochs, stepsPerEpoch: config.stepsPerEpoch });
       const rng = root.fork(`stage-${stage}`);
       const sampler = new BatchSampler(inputs, req.sections.map((s) => [s.height, s.width] as const), trainLabels, config, patch, rng.fork('batches'));
+      // A stream of its own: turning the option on leaves every other random choice of the run as it was.
+      const strongRng = rng.fork('consistency');
+      const withConsistency = stage >= 2 && config.consistency.weight > 0;
       for (let epoch = 1; epoch <= stageEpochs; epoch++) {
         const epochStart = Date.now();
         let record: GrowthRecord | null = null;
@@ -324,7 +338,12 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
           if (control.cancelled) { cancelled = true; break stageLoop; }
           lambda = rampedLambda(config, stage, epoch - 1, step);
           const batch = sampler.next(stage === 1 ? 1 : config.labelledPatchShare);
-          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda);
+          let consistency: ConsistencyRequest | undefined;
+          if (withConsistency) {
+            const view = strongView(batch.x, batch.n, batch.h, batch.w, network.inChannels, strongRng);
+            consistency = { weight: config.consistency.weight, threshold: config.consistency.threshold, strong: view.x, geometry: packGeometry(view.geometry) };
+          }
+          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda, consistency);
           losses.add(l);
           emit({ type: 'step', stage, epoch, step: step + 1, steps: config.stepsPerEpoch, losses: l });
         }

@@ -15,7 +15,9 @@ export interface NetLosses {
   pseudo: number;
   /** Reconstruction MSE of the optional S6 decoder (0 when off). */
   recon: number;
-  /** sup + λ·pseudo + w·recon, what the optimizer minimised. */
+  /** Weak/strong consistency loss (FixMatch style, stages 2 and 3); absent when the option is off. */
+  consistency?: number;
+  /** sup + λ·pseudo + w·recon (+ weight·consistency), what the optimizer minimised. */
   total: number;
 }
 
@@ -125,6 +127,19 @@ export interface WorkerTrainingSpec {
   reconWeight: number;
 }
 
+/**
+ * The consistency term of one step: the network's own argmax on the batch (the weak view), where its confidence reaches
+ * `threshold`, supervises its prediction on `strong`, a strongly augmented view of the same patches.
+ */
+export interface ConsistencyRequest {
+  weight: number;
+  threshold: number;
+  /** NHWC strong view, n·h·w·inChannels. */
+  strong: Float32Array;
+  /** How each patch was moved to make the strong view: n × (flip 0/1, dy, dx); the pseudo labels are moved alike. */
+  geometry: Int32Array;
+}
+
 /** A 2D section held by a worker for inference (already normalised). */
 export interface WorkerSection {
   height: number;
@@ -159,6 +174,8 @@ export type ToWorker =
       labels: Uint8Array;
       /** Weight of the pseudo term; 0 = no pseudo exchange this step. */
       lambda: number;
+      /** The weak/strong consistency term for this step; absent = off. */
+      consistency?: ConsistencyRequest;
     }
   | { type: 'partnerPseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
   | {
@@ -197,7 +214,10 @@ export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
     if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !out.includes(a.buffer)) out.push(a.buffer);
   };
   switch (message.type) {
-    case 'trainStep': add(message.x); add(message.labels); break;
+    case 'trainStep':
+      add(message.x); add(message.labels);
+      if (message.consistency) { add(message.consistency.strong); add(message.consistency.geometry); }
+      break;
     case 'partnerPseudo': case 'pseudo': add(message.argmax); add(message.confidence); break;
     case 'probabilities': for (const s of message.sections) add(s.probs); break;
     case 'state': for (const t of [...message.weights, ...message.optimizer]) add(t.data); break;

@@ -22,6 +22,8 @@ export const TRAINING_SETTING_DEFAULTS = {
   'training.lambdaRampUpEpochs': DEFAULT_CONFIG.cps.rampUpEpochs,
   'training.focalGamma': DEFAULT_CONFIG.focalGamma,
   'training.confidenceThreshold': DEFAULT_CONFIG.cps.confidenceThreshold,
+  'training.consistency.weight': DEFAULT_CONFIG.consistency.weight,
+  'training.consistency.threshold': DEFAULT_CONFIG.consistency.threshold,
   'training.growth.radius': DEFAULT_CONFIG.growth.radius,
   'training.growth.threshold': DEFAULT_CONFIG.growth.threshold,
   'training.growth.adaptive': DEFAULT_CONFIG.growth.adaptive,
@@ -64,6 +66,7 @@ export function readTrainingSettings(reader: SettingsReader): TrainingSettings {
       rampUpEpochs: value(reader, 'training.lambdaRampUpEpochs'),
       confidenceThreshold: value(reader, 'training.confidenceThreshold'),
     },
+    consistency: { weight: value(reader, 'training.consistency.weight'), threshold: value(reader, 'training.consistency.threshold') },
     growth: { radius: value(reader, 'training.growth.radius'), threshold: value(reader, 'training.growth.threshold'), adaptive: value(reader, 'training.growth.adaptive') },
     reconWeight: value(reader, 'training.reconstructionWeight'),
   };

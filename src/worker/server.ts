@@ -2,7 +2,7 @@
 // arrival order, except the partner's pseudo labels, which a waiting training step needs while it is still running.
 import { SeisGrowError } from '../io/errors';
 import { initBackend } from '../ml/backend';
-import { NetTrainer, type PseudoLabels } from '../ml/cps';
+import { NetTrainer, consistencyTargets, type ConsistencyTerm, type PseudoLabels } from '../ml/cps';
 import type { FromWorker, ToWorker } from '../shared/trainingProtocol';
 
 /** Build the message handler of one training worker; `send` posts a reply. Resolves true when the worker should exit. */
@@ -40,12 +40,17 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
       case 'trainStep': {
         const t = need();
         let partner: PseudoLabels | null = null;
-        if (m.lambda > 0) {
-          const mine = t.pseudoLabels(m.x, m.n, m.h, m.w);
+        const c = m.consistency && m.consistency.weight > 0 ? m.consistency : null;
+        // The network's own argmax on the batch serves both the partner (CPS) and its own consistency term.
+        const mine = m.lambda > 0 || c ? t.pseudoLabels(m.x, m.n, m.h, m.w) : null;
+        // Moved before `mine` is sent: sending transfers (detaches) its buffers.
+        let consistency: ConsistencyTerm | null = null;
+        if (c && mine) consistency = { weight: c.weight, threshold: c.threshold, strong: c.strong, ...consistencyTargets(mine, m.labels, c.geometry, m.n, m.h, m.w) };
+        if (m.lambda > 0 && mine) {
           send({ type: 'pseudo', id: m.id, argmax: mine.argmax, confidence: mine.confidence });
           partner = await partnerFor(m.id);
         }
-        const losses = t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda);
+        const losses = t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda, consistency);
         send({ type: 'stepDone', id: m.id, losses });
         return false;
       }

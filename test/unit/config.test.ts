@@ -37,10 +37,25 @@ describe('training config', () => {
       [{ growth: { adaptive: 1 } }, /growth.adaptive/],
       [{ growth: { adaptiveShare: 0 } }, /growth.adaptiveShare/],
       [{ growth: { minThreshold: -0.1 } }, /growth.minThreshold/],
+      [{ consistency: { weight: -1 } }, /consistency.weight/],
+      [{ consistency: { weight: Number.NaN } }, /consistency.weight/],
+      [{ consistency: { threshold: 1.2 } }, /consistency.threshold/],
+      [{ consistency: { threshold: '0.9' } }, /consistency.threshold/],
+      [{ consistency: { strength: 2 } }, /unknown setting "consistency.strength"/],
+      [{ consistency: 1 }, /must be an object/],
     ];
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));
     }
+  });
+
+  it('has the weak/strong consistency term off by default, and takes a weight and threshold', () => {
+    assert.equal(DEFAULT_CONFIG.consistency.weight, 0);
+    const c = makeConfig({ consistency: { weight: 0.5 } });
+    assert.deepEqual(c.consistency, { weight: 0.5, threshold: DEFAULT_CONFIG.consistency.threshold });
+    const stored = JSON.parse(JSON.stringify(makeConfig({}))) as Record<string, unknown>;
+    delete stored.consistency;
+    assert.deepEqual(withDefaults(stored).consistency, DEFAULT_CONFIG.consistency, 'a checkpoint from before the option resumes with it off');
   });
 
   it('completes a config stored by an earlier version with the defaults of settings it predates', () => {

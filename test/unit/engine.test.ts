@@ -113,6 +113,27 @@ describe('engine: training in two worker threads (wasm, tiny network)', function
     assert.deepEqual(p[0].classes, result.sections[0]!.prediction, 'predictSections reproduces the run\'s final prediction');
   });
 
+  it('adds the weak/strong consistency term in stage 2 when asked (absent otherwise), recorded in metrics.json', async () => {
+    assert.ok(first.result.summary.epochs.every((e) => !('consistency' in e.losses.a) && !('consistency' in e.losses.b)), 'off by default');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(stage1Dir, 'metrics.json'), 'utf8')).config.consistency, { weight: 0, threshold: 0.95 });
+    const dir = tempDir();
+    const { events, result } = await run(request(dir, { stages: [2], resumeFrom: stage1Dir, config: { ...TINY, cps: { confidenceThreshold: 0 }, consistency: { weight: 0.5, threshold: 0 } } }));
+    assert.equal(result.summary.status, 'completed');
+    const steps = events.filter((e): e is Extract<TrainingEvent, { type: 'step' }> => e.type === 'step');
+    assert.equal(steps.length, 4);
+    for (const st of steps) for (const l of [st.losses.a, st.losses.b]) {
+      assert.ok(l.consistency !== undefined && Number.isFinite(l.consistency) && l.consistency > 0, JSON.stringify(l));
+      // total = sup + λ·pseudo + 0.5·consistency with 0 ≤ λ ≤ 1 (ramp-up)
+      const rest = l.total - l.sup - 0.5 * l.consistency;
+      assert.ok(rest >= -1e-5 && rest <= l.pseudo + 1e-5, JSON.stringify(l));
+    }
+    const stage2 = result.summary.epochs.filter((e) => e.stage === 2);
+    assert.ok(stage2.length === 2 && stage2.every((e) => e.losses.a.consistency! > 0 && e.losses.b.consistency! > 0));
+    const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
+    assert.deepEqual(metrics.config.consistency, { weight: 0.5, threshold: 0 });
+    assert.ok(metrics.epochs.filter((e: { stage: number }) => e.stage === 2).every((e: { losses: { a: { consistency?: number } } }) => e.losses.a.consistency! > 0));
+  });
+
   it('stops within a step when cancelled and leaves the last complete checkpoint loadable', async () => {
     const dir = tempDir();
     let handle: ReturnType<typeof startTraining> | undefined;

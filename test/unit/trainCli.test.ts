@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatEpochLine } from '../../src/cli/train';
 import { readNpy, writeNpy } from '../../src/io/npy';
 import { buildCli, layeredSection, tempDir, traces } from './trainerFixtures';
 
@@ -112,5 +113,18 @@ describe('CLI train / predict / evaluate (built dist/cli.js, tiny run)', functio
     r = cli(['predict', '--run', dir, '--seismic', files.seisB, '--out', path.join(dir, 'x.npy')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no checkpoint here/);
+  });
+});
+
+describe('CLI train: the epoch line', () => {
+  it('names each loss term a run has, the consistency term only when it is on', () => {
+    const record = (consistency?: number) => ({
+      stage: 2 as const, epoch: 1, lambda: 0.5, validation: null, validationPixels: 0, labelledPixels: 10, seconds: 1.5, etaSeconds: 3,
+      losses: { a: { sup: 0.5, pseudo: 0.25, recon: 0, total: 0.75, ...(consistency === undefined ? {} : { consistency }) }, b: { sup: 0.4, pseudo: 0.2, recon: 0, total: 0.6 } },
+    });
+    const off = formatEpochLine(record(), 2);
+    assert.match(off, /loss A 0\.750 \(sup 0\.500 pseudo 0\.250\)/);
+    assert.doesNotMatch(off, /consistency/);
+    assert.match(formatEpochLine(record(0.125), 2), /loss A 0\.750 \(sup 0\.500 pseudo 0\.250 consistency 0\.125\)/);
   });
 });

@@ -22,12 +22,14 @@ describe('training settings', () => {
       'training.lambda': 0.5, 'training.lambdaRampUpEpochs': 0, 'training.focalGamma': 1, 'training.confidenceThreshold': 0.6,
       'training.growth.radius': 4, 'training.growth.threshold': 0.8, 'training.reconstruction': true,
       'training.reconstructionWeight': 0.3, 'training.seed': 7, 'training.unlabelledSections': 0,
+      'training.consistency.weight': 0.25, 'training.consistency.threshold': 0.8,
     }));
     const c = s.config;
     assert.equal(c.backend, 'wasm');
     assert.deepEqual(c.epochs, { 1: 1, 2: 2, 3: 3 });
     assert.deepEqual([c.stepsPerEpoch, c.batchSize, c.patchSize, c.network.baseFilters], [2, 2, 32, 4]);
     assert.deepEqual(c.cps, { lambda: 0.5, rampUpEpochs: 0, confidenceThreshold: 0.6 });
+    assert.deepEqual(c.consistency, { weight: 0.25, threshold: 0.8 });
     assert.deepEqual([c.growth.radius, c.growth.threshold], [4, 0.8]);
     assert.deepEqual([c.network.reconstruction, c.reconWeight, c.seed, c.focalGamma], [true, 0.3, 7, 1]);
     assert.equal(s.unlabelledSections, 0);
@@ -38,6 +40,7 @@ describe('training settings', () => {
   it('reports a bad value as a SeisGrowError naming the setting', () => {
     assert.throws(() => readTrainingSettings(reader({ 'training.growth.threshold': 2 })), (e: unknown) => e instanceof SeisGrowError && /growth\.threshold/.test(e.message));
     assert.throws(() => readTrainingSettings(reader({ 'training.backend': 'gpu' })), /backend/);
+    assert.throws(() => readTrainingSettings(reader({ 'training.consistency.weight': -1 })), /consistency\.weight/);
   });
 
   it('declares the same defaults in package.json as the engine uses', () => {

@@ -20,6 +20,10 @@ describe('training protocol', () => {
     const labels = new Uint8Array(8);
     const step: ToWorker = { type: 'trainStep', id: 3, x, labels, n: 1, h: 2, w: 4, lambda: 0.5 };
     assert.deepEqual(transferablesOf(step), [x.buffer, labels.buffer]);
+    const strong = new Float32Array(8);
+    const geometry = new Int32Array(3);
+    const withConsistency: ToWorker = { ...step, x: new Float32Array(8), labels: new Uint8Array(8), consistency: { weight: 1, threshold: 0.9, strong, geometry } };
+    assert.deepEqual(transferablesOf(withConsistency).slice(2), [strong.buffer, geometry.buffer]);
     const shared = new Float32Array(16);
     const view = shared.subarray(0, 8);
     assert.deepEqual(transferablesOf({ type: 'pseudo', id: 1, argmax: new Uint8Array(2), confidence: view }).length, 1, 'a view of a larger buffer is copied, not transferred');
@@ -34,6 +38,36 @@ describe('training worker thread', function () {
   this.timeout(300_000);
   let script: string;
   before(() => { script = buildWorker(); });
+
+  it('a step with CPS and the consistency term: the own argmax goes to the partner and feeds the term, which is reported', async () => {
+    const client = new WorkerClient(script, 'test-worker-consistency');
+    try {
+      await client.request({
+        type: 'init', role: 'b', backend: 'wasm', seed: 4,
+        network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
+        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, reconWeight: 0 },
+      });
+      const x = new Float32Array(2 * 8 * 8).map((_, i) => Math.sin(i / 4));
+      const labels = new Uint8Array(2 * 8 * 8).map((_, i) => (i % 9 === 0 ? i % 2 : 255));
+      const strong = x.map((v, i) => 1.3 * v + 0.1 * Math.cos(i));
+      const geometry = Int32Array.of(0, 1, -2, 1, 0, 3);
+      let pseudoSeen = 0;
+      const { id, reply } = client.begin({ type: 'trainStep', x, labels, n: 2, h: 8, w: 8, lambda: 1, consistency: { weight: 0.5, threshold: 0, strong, geometry } }, (m) => {
+        if (m.type === 'pseudo') { pseudoSeen++; client.post({ type: 'partnerPseudo', id, argmax: m.argmax, confidence: m.confidence }); }
+      });
+      const done = await reply;
+      assert.equal(pseudoSeen, 1);
+      assert.ok(done.type === 'stepDone', done.type);
+      const l = done.losses;
+      assert.ok(l.consistency !== undefined && Number.isFinite(l.consistency) && l.consistency > 0, JSON.stringify(l));
+      assert.ok(Math.abs(l.total - (l.sup + l.pseudo + 0.5 * l.consistency)) < 1e-4, JSON.stringify(l));
+      // Without the term (and without CPS) the reply has no consistency key at all.
+      const plain = await client.request({ type: 'trainStep', x: new Float32Array(128), labels: new Uint8Array(128).fill(1), n: 2, h: 8, w: 8, lambda: 0 });
+      assert.ok(plain.type === 'stepDone' && !('consistency' in plain.losses));
+    } finally {
+      await client.close();
+    }
+  });
 
   it('answers requests by id, relays errors as SeisGrowError, ignores malformed messages, and exchanges pseudo labels', async () => {
     const logs: string[] = [];
