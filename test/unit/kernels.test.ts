@@ -53,6 +53,18 @@ const CASES: ConvCase[] = [
   { n: 2, h: 9, w: 7, ci: 5, co: 16, k: [3, 3], s: [1, 1], pad: 'same' },
   { n: 2, h: 10, w: 9, ci: 16, co: 32, k: [3, 3], s: [2, 2], pad: 'same' },
   { n: 1, h: 5, w: 6, ci: 128, co: 128, k: [3, 3], s: [1, 1], pad: 'same' },
+  // Winograd F(2x2, 3x3) (3x3, stride 1, channels divisible by 4): odd sizes (partial edge tiles), both paddings,
+  // 16/8/4-channel product blocks, and more tiles than one block holds.
+  { n: 2, h: 9, w: 11, ci: 8, co: 8, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 3, h: 7, w: 6, ci: 4, co: 12, k: [3, 3], s: [1, 1], pad: 'valid' },
+  { n: 1, h: 13, w: 10, ci: 20, co: 36, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 6, w: 5, ci: 16, co: 8, k: [3, 3], s: [1, 1], pad: 1 },
+  { n: 2, h: 40, w: 37, ci: 16, co: 16, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 1, h: 3, w: 4, ci: 12, co: 4, k: [3, 3], s: [1, 1], pad: 'valid' },
+  // Direct SIMD loops with 8- and 4-channel blocks plus a scalar remainder (no Winograd: stride 2 or co % 4 ≠ 0).
+  { n: 2, h: 9, w: 10, ci: 3, co: 12, k: [3, 3], s: [2, 2], pad: 'same' },
+  { n: 2, h: 8, w: 7, ci: 4, co: 10, k: [3, 3], s: [1, 1], pad: 'same' },
+  { n: 2, h: 11, w: 9, ci: 1, co: 8, k: [3, 3], s: [1, 1], pad: 'same' },
 ];
 
 const label = (c: ConvCase) => `${c.n}×${c.h}×${c.w}×${c.ci}→${c.co}, kernel ${c.k.join('×')}, stride ${c.s.join('×')}, pad ${c.pad}`;
@@ -85,7 +97,7 @@ for (const native of [true, false]) describe(`wasm kernels (${native ? 'SIMD mod
   });
 
   it('FusedConv2D (folded BatchNorm: bias + ReLU, or linear without bias) matches', async () => {
-    for (const [ci, co] of [[5, 16], [3, 6], [128, 128]]) {
+    for (const [ci, co] of [[5, 16], [3, 6], [128, 128], [8, 12], [4, 10]]) {
       const x = rand([2, 9, 10, ci], 93);
       const filter = rand([3, 3, ci, co], 94);
       const bias = rand([co], 95);

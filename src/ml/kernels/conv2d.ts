@@ -1,8 +1,10 @@
-// Conv2D forward for the wasm backend through our SIMD kernel (kernels.c): on this U-Net's layers it is ~20%
-// faster than tfjs-wasm's XNNPACK path, which re-creates its operator (packing weights, indirection) whenever the
-// weights change, i.e. every training step. Dilated, NCHW, non-float32 and very wide convolutions stay stock.
+// Conv2D forward for the wasm backend through our SIMD kernels (kernels.c). 3x3 stride-1 layers with channel counts
+// divisible by 4 (every U-Net layer but the first) use Winograd F(2x2, 3x3): 16 multiplications per 2x2 outputs
+// instead of 36, ~1.7x faster than our direct SIMD loop, which was itself ~20% faster than tfjs-wasm's XNNPACK (that
+// re-creates its operator whenever the weights change, i.e. every training step). Other shapes use the direct loop;
+// dilated, NCHW and non-float32 convolutions stay stock.
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernels } from './native';
+import { NativeKernels, nativeKernels } from './native';
 import { KernelScope, WasmBackend } from './wasmUtil';
 
 const { backend_util } = tf;
@@ -35,8 +37,10 @@ function makeConvKernel(stock: tf.KernelFunc, fused: boolean): tf.KernelFunc {
     const native = nativeKernels(backend);
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       strides, dilations, pad, dimRoundingMode, false, fmt);
-    // XNNPACK wins only on the widest layers (128→128 channels and up).
-    const wide = info.inChannels >= 128 && info.outChannels >= 128;
+    const winograd = native && winogradApplies(info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+      info.inChannels, info.outChannels);
+    // Without Winograd, XNNPACK wins over our direct loop on the widest layers (128→128 channels and up).
+    const wide = info.inChannels >= 128 && info.outChannels >= 128 && !winograd;
     if (!native || wide || fmt !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1 ||
       x.dtype !== 'float32' || filter.dtype !== 'float32') {
       return stock(args);
@@ -44,9 +48,44 @@ function makeConvKernel(stock: tf.KernelFunc, fused: boolean): tf.KernelFunc {
     const s = new KernelScope(backend);
     const out = s.alloc(info.outShape);
     const ptr = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    if (winograd) {
+      winograd3x3(s, native, x, filter, out, info.padInfo.top, info.padInfo.left, bias, activation === 'relu', false);
+      return s.keep(out);
+    }
     native.conv2d_forward(ptr(x), ptr(filter), ptr(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels,
       info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
       info.padInfo.top, info.padInfo.left, bias ? ptr(bias) : 0, activation === 'relu' ? 1 : 0);
     return s.keep(out);
   };
+}
+
+/** Whether a convolution of this geometry runs as Winograd F(2x2, 3x3) (3x3, stride 1, channels divisible by 4). */
+export function winogradApplies(kh: number, kw: number, sh: number, sw: number, ci: number, co: number): boolean {
+  return kh === 3 && kw === 3 && sh === 1 && sw === 1 && ci % 4 === 0 && co % 4 === 0;
+}
+
+/**
+ * out = x (NHWC, ci channels) correlated with a 3x3 filter at stride 1 with zero padding `top`/`left`; `out`'s shape
+ * gives the output size. `flip`: `filter` is a forward filter [3, 3, co, ci] and this is its input gradient (the
+ * kernel rotated 180 degrees with in/out channels swapped), so no transposed copy is made.
+ */
+export function winograd3x3(s: KernelScope, native: NativeKernels, x: tf.TensorInfo, filter: tf.TensorInfo, out: tf.TensorInfo, top: number,
+  left: number, bias: tf.TensorInfo | undefined, relu: boolean, flip: boolean): void {
+  const [n, h, w, ci] = x.shape;
+  const [, ho, wo, co] = out.shape;
+  const tb = winogradTilesPerBlock(ci, co);
+  const scratch = s.alloc([winogradScratchFloats(ci, co, tb)]);
+  const ptr = (t: tf.TensorInfo) => s.backend.dataIdMap.get(t.dataId).memoryOffset;
+  native.conv3x3_winograd(ptr(x), ptr(filter), ptr(out), n, h, w, ci, ho, wo, co, top, left, bias ? ptr(bias) : 0, relu ? 1 : 0,
+    flip ? 1 : 0, ptr(scratch), tb);
+}
+
+/** Tiles per Winograd block: a block's transformed inputs and products (16·tb·(ci + co) floats) stay within ~256 KB. */
+export function winogradTilesPerBlock(ci: number, co: number): number {
+  return Math.max(16, Math.min(256, 2 * Math.floor(2048 / (ci + co))));
+}
+
+/** Scratch floats a Winograd kernel needs: the 16 ci×co matrices plus one block's planes (each padded by a cache line). */
+export function winogradScratchFloats(ci: number, co: number, tb: number): number {
+  return 16 * ci * co + 16 * (tb * ci + 16) + 16 * (tb * co + 16);
 }

@@ -1,6 +1,7 @@
 // Conv2D gradients for the wasm backend, each rewritten as a forward XNNPACK conv2d: the backend has no
 // Conv2DBackpropFilter at all and its Conv2DBackpropInput is a scalar loop (about 10x slower than these forms).
 import * as tf from '@tensorflow/tfjs';
+import { winograd3x3, winogradApplies, winogradScratchFloats, winogradTilesPerBlock } from './conv2d';
 import { nativeKernels } from './native';
 import { KernelArgs, KernelScope, WasmBackend } from './wasmUtil';
 
@@ -31,6 +32,15 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
   const { top, left } = info.padInfo;
   const native = nativeKernels(s.backend);
+  if (native && x.dtype === 'float32' && dy.dtype === 'float32' && winogradApplies(kh, kw, sh, sw, ci, co)) {
+    // Winograd F(3x3, 2x2): 16 multiplications per 2x2 pixels instead of 36.
+    const out = s.alloc([kh, kw, ci, co]);
+    const tb = winogradTilesPerBlock(ci, co);
+    const scratch = s.alloc([winogradScratchFloats(ci, co, tb)]);
+    const ptr = (t: tf.TensorInfo) => s.backend.dataIdMap.get(t.dataId).memoryOffset;
+    native.conv3x3_winograd_filter_grad(ptr(x), ptr(dy), ptr(out), n, h, w, ci, ho, wo, co, top, left, ptr(scratch), tb);
+    return s.keep(out);
+  }
   if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
     // Direct SIMD accumulation over rows that stay in cache: about the forward conv's cost.
     const out = s.alloc([kh, kw, ci, co]);
@@ -89,6 +99,16 @@ export function makeConv2DBackpropInput(stock: tf.KernelFunc | undefined): tf.Ke
       const wT = s.reshape(s.transpose(filter, [3, 0, 1, 2]), [1, 1, co, kh * kw * ci]);
       const y = s.conv2d(dy, wT, [1, 1], [0, 0, 0, 0]);
       return s.keep(depthToSpace(s, y, n, h, w, ci, kh, kw));
+    }
+
+    const native = nativeKernels(s.backend);
+    if (native && dy.dtype === 'float32' && filter.dtype === 'float32' && winogradApplies(kh, kw, sh, sw, co, ci) &&
+      kh - 1 - top >= 0 && kw - 1 - left >= 0) {
+      // Stride 1: dx is dy correlated with the rotated, channel-swapped kernel at padding (k − 1 − pad); the
+      // Winograd kernel reads the forward filter in that order itself.
+      const dx = s.alloc([n, h, w, ci]);
+      winograd3x3(s, native, dy, filter, dx, kh - 1 - top, kw - 1 - left, undefined, false, true);
+      return s.keep(dx);
     }
 
     const hz = (ho - 1) * sh + 1;

@@ -4,15 +4,61 @@
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
+#define INLINE static inline __attribute__((always_inline))
+#define ACC(a, s, v) a = wasm_f32x4_add(a, wasm_f32x4_mul(s, v))
+
+// Filter-gradient accumulation for one tap, input channels c and c + 1 (c1 = 0: c only) and output channels
+// o..o + 4*nv over `count` pixels of a row. nv is a compile-time constant after inlining (4, 2 or 1 vectors).
+INLINE void fgrad_block(float* tap, const float* xbase, const float* dbase, int co, int xstep, int count, int c, int c1,
+                        int o, int nv) {
+  float* acc0p = tap + (long)c * co + o;
+  float* acc1p = acc0p + co;
+  // Fresh accumulators per call, added to memory at the end: a blocked sum, more accurate than one running sum.
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  v128_t a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+  const float* xp = xbase + c;
+  const float* dp = dbase + o;
+  if (c1) {
+    for (int j = 0; j < count; j++, xp += xstep, dp += co) {
+      const v128_t s0 = wasm_v128_load32_splat(xp), s1 = wasm_v128_load32_splat(xp + 1);
+      const v128_t d0 = wasm_v128_load(dp);
+      ACC(a00, s0, d0); ACC(a10, s1, d0);
+      if (nv > 1) { const v128_t d1 = wasm_v128_load(dp + 4); ACC(a01, s0, d1); ACC(a11, s1, d1); }
+      if (nv > 2) {
+        const v128_t d2 = wasm_v128_load(dp + 8), d3 = wasm_v128_load(dp + 12);
+        ACC(a02, s0, d2); ACC(a03, s0, d3); ACC(a12, s1, d2); ACC(a13, s1, d3);
+      }
+    }
+  } else {
+    for (int j = 0; j < count; j++, xp += xstep, dp += co) {
+      const v128_t s0 = wasm_v128_load32_splat(xp);
+      ACC(a00, s0, wasm_v128_load(dp));
+      if (nv > 1) ACC(a01, s0, wasm_v128_load(dp + 4));
+      if (nv > 2) { ACC(a02, s0, wasm_v128_load(dp + 8)); ACC(a03, s0, wasm_v128_load(dp + 12)); }
+    }
+  }
+#define ADDTO(p, v) wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), v))
+  ADDTO(acc0p, a00);
+  if (nv > 1) ADDTO(acc0p + 4, a01);
+  if (nv > 2) { ADDTO(acc0p + 8, a02); ADDTO(acc0p + 12, a03); }
+  if (c1) {
+    ADDTO(acc1p, a10);
+    if (nv > 1) ADDTO(acc1p + 4, a11);
+    if (nv > 2) { ADDTO(acc1p + 8, a12); ADDTO(acc1p + 12, a13); }
+  }
+#undef ADDTO
+}
+
 // dW[a][b][ci][co] = sum over n, i, j of x[n][i*sh+a-top][j*sw+b-left][ci] * dy[n][i][j][co] (NHWC, HWIO).
 // Rows of x and dy stay in L1 while every tap and channel block sweeps them; accumulators for 2 input channels
-// x 16 output channels live in 8 SIMD registers across a whole row of pixels.
+// x 16 (or 8, or 4) output channels live in SIMD registers across a whole row of pixels.
 EXPORT(conv2d_filter_grad)
 void conv2d_filter_grad(const float* x, const float* dy, float* dw, int n, int h, int w, int ci, int ho, int wo, int co,
                         int kh, int kw, int sh, int sw, int top, int left) {
   const int total = kh * kw * ci * co;
   for (int t = 0; t < total; t++) dw[t] = 0.0f;
-  const int vec_co = (co % 16 == 0) ? co : 0;
+  const int co16 = co - co % 16;
+  const int co4 = co - co % 4;
   for (int b = 0; b < n; b++) {
     for (int i = 0; i < ho; i++) {
       const float* dyrow = dy + ((long)(b * ho + i) * wo) * co;
@@ -33,52 +79,22 @@ void conv2d_filter_grad(const float* x, const float* dy, float* dw, int n, int h
           const int xstep = sw * ci;
           const int count = jhi - jlo;
           int c = 0;
-          for (; c + 2 <= ci; c += 2) {
-            for (int o = 0; o < vec_co; o += 16) {
-              float* acc0p = tap + (long)c * co + o;
-              float* acc1p = acc0p + co;
-              v128_t a00 = wasm_v128_load(acc0p), a01 = wasm_v128_load(acc0p + 4), a02 = wasm_v128_load(acc0p + 8), a03 = wasm_v128_load(acc0p + 12);
-              v128_t a10 = wasm_v128_load(acc1p), a11 = wasm_v128_load(acc1p + 4), a12 = wasm_v128_load(acc1p + 8), a13 = wasm_v128_load(acc1p + 12);
-              const float* xp = xbase + c;
-              const float* dp = dbase + o;
-              for (int j = 0; j < count; j++, xp += xstep, dp += co) {
-                const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4), d2 = wasm_v128_load(dp + 8), d3 = wasm_v128_load(dp + 12);
-                const v128_t s0 = wasm_f32x4_splat(xp[0]);
-                const v128_t s1 = wasm_f32x4_splat(xp[1]);
-                a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s0, d0)); a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s0, d1));
-                a02 = wasm_f32x4_add(a02, wasm_f32x4_mul(s0, d2)); a03 = wasm_f32x4_add(a03, wasm_f32x4_mul(s0, d3));
-                a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s1, d0)); a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s1, d1));
-                a12 = wasm_f32x4_add(a12, wasm_f32x4_mul(s1, d2)); a13 = wasm_f32x4_add(a13, wasm_f32x4_mul(s1, d3));
-              }
-              wasm_v128_store(acc0p, a00); wasm_v128_store(acc0p + 4, a01); wasm_v128_store(acc0p + 8, a02); wasm_v128_store(acc0p + 12, a03);
-              wasm_v128_store(acc1p, a10); wasm_v128_store(acc1p + 4, a11); wasm_v128_store(acc1p + 8, a12); wasm_v128_store(acc1p + 12, a13);
-            }
+          for (; c < ci; c += 2) {
+            const int c1 = c + 1 < ci;
+            int o = 0;
+            for (; o < co16; o += 16) fgrad_block(tap, xbase, dbase, co, xstep, count, c, c1, o, 4);
+            if (o + 8 <= co4) { fgrad_block(tap, xbase, dbase, co, xstep, count, c, c1, o, 2); o += 8; }
+            if (o < co4) { fgrad_block(tap, xbase, dbase, co, xstep, count, c, c1, o, 1); o += 4; }
           }
-          for (; c < ci; c++) {
-            for (int o = 0; o < vec_co; o += 16) {
-              float* accp = tap + (long)c * co + o;
-              v128_t a0 = wasm_v128_load(accp), a1 = wasm_v128_load(accp + 4), a2 = wasm_v128_load(accp + 8), a3 = wasm_v128_load(accp + 12);
-              const float* xp = xbase + c;
-              const float* dp = dbase + o;
-              for (int j = 0; j < count; j++, xp += xstep, dp += co) {
-                const v128_t s0 = wasm_f32x4_splat(xp[0]);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, wasm_v128_load(dp)));
-                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s0, wasm_v128_load(dp + 4)));
-                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s0, wasm_v128_load(dp + 8)));
-                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s0, wasm_v128_load(dp + 12)));
-              }
-              wasm_v128_store(accp, a0); wasm_v128_store(accp + 4, a1); wasm_v128_store(accp + 8, a2); wasm_v128_store(accp + 12, a3);
-            }
-          }
-          if (vec_co != co) {
-            // Output channel counts that are not a multiple of 16 (e.g. a 6-class head): scalar.
+          if (co4 != co) {
+            // Output channel counts that are not a multiple of 4 (e.g. a 6-class head): the last few are scalar.
             for (int cc = 0; cc < ci; cc++) {
               const float* xp = xbase + cc;
               const float* dp = dbase;
               float* accp = tap + (long)cc * co;
               for (int j = 0; j < count; j++, xp += xstep, dp += co) {
                 const float s = xp[0];
-                for (int o = 0; o < co; o++) accp[o] += s * dp[o];
+                for (int o = co4; o < co; o++) accp[o] += s * dp[o];
               }
             }
           }
@@ -88,87 +104,102 @@ void conv2d_filter_grad(const float* x, const float* dy, float* dw, int n, int h
   }
 }
 
+// One output row, output channels o..o + 4*nv, pixels in pairs: 2 x nv accumulators over every tap and input channel.
+INLINE void conv_row_block(const float* x, const float* f, float* yrow, int b, int i, int h, int w, int ci, int wo, int co,
+                           int kh, int kw, int sh, int sw, int top, int left, const float* bias, int relu, int o, int nv) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int j = 0; j < wo; j += 2) {
+    const int pair = j + 1 < wo;
+    v128_t p00 = zero, p01 = zero, p02 = zero, p03 = zero;
+    v128_t p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+    for (int a = 0; a < kh; a++) {
+      const int r = i * sh + a - top;
+      if (r < 0 || r >= h) continue;
+      const float* xrow = x + ((long)(b * h + r) * w) * ci;
+      for (int bb = 0; bb < kw; bb++) {
+        const int col0 = j * sw + bb - left;
+        const int col1 = col0 + sw;
+        const int ok0 = col0 >= 0 && col0 < w;
+        const int ok1 = pair && col1 >= 0 && col1 < w;
+        const float* fp = f + (long)((a * kw + bb) * ci) * co + o;
+        const float* x0 = xrow + (long)col0 * ci;
+        const float* x1 = xrow + (long)col1 * ci;
+        if (ok0 && ok1) {
+          for (int c = 0; c < ci; c++, fp += co) {
+            const v128_t s0 = wasm_v128_load32_splat(x0 + c), s1 = wasm_v128_load32_splat(x1 + c);
+            const v128_t f0 = wasm_v128_load(fp);
+            ACC(p00, s0, f0); ACC(p10, s1, f0);
+            if (nv > 1) { const v128_t f1 = wasm_v128_load(fp + 4); ACC(p01, s0, f1); ACC(p11, s1, f1); }
+            if (nv > 2) {
+              const v128_t f2 = wasm_v128_load(fp + 8), f3 = wasm_v128_load(fp + 12);
+              ACC(p02, s0, f2); ACC(p03, s0, f3); ACC(p12, s1, f2); ACC(p13, s1, f3);
+            }
+          }
+        } else if (ok0) {
+          for (int c = 0; c < ci; c++, fp += co) {
+            const v128_t s0 = wasm_v128_load32_splat(x0 + c);
+            ACC(p00, s0, wasm_v128_load(fp));
+            if (nv > 1) ACC(p01, s0, wasm_v128_load(fp + 4));
+            if (nv > 2) { ACC(p02, s0, wasm_v128_load(fp + 8)); ACC(p03, s0, wasm_v128_load(fp + 12)); }
+          }
+        } else if (ok1) {
+          for (int c = 0; c < ci; c++, fp += co) {
+            const v128_t s1 = wasm_v128_load32_splat(x1 + c);
+            ACC(p10, s1, wasm_v128_load(fp));
+            if (nv > 1) ACC(p11, s1, wasm_v128_load(fp + 4));
+            if (nv > 2) { ACC(p12, s1, wasm_v128_load(fp + 8)); ACC(p13, s1, wasm_v128_load(fp + 12)); }
+          }
+        }
+      }
+    }
+    if (bias) {
+      const v128_t c0 = wasm_v128_load(bias + o);
+      p00 = wasm_f32x4_add(p00, c0); p10 = wasm_f32x4_add(p10, c0);
+      if (nv > 1) { const v128_t c1 = wasm_v128_load(bias + o + 4); p01 = wasm_f32x4_add(p01, c1); p11 = wasm_f32x4_add(p11, c1); }
+      if (nv > 2) {
+        const v128_t c2 = wasm_v128_load(bias + o + 8), c3 = wasm_v128_load(bias + o + 12);
+        p02 = wasm_f32x4_add(p02, c2); p03 = wasm_f32x4_add(p03, c3); p12 = wasm_f32x4_add(p12, c2); p13 = wasm_f32x4_add(p13, c3);
+      }
+    }
+    if (relu) {
+      p00 = wasm_f32x4_max(p00, zero); p01 = wasm_f32x4_max(p01, zero); p02 = wasm_f32x4_max(p02, zero); p03 = wasm_f32x4_max(p03, zero);
+      p10 = wasm_f32x4_max(p10, zero); p11 = wasm_f32x4_max(p11, zero); p12 = wasm_f32x4_max(p12, zero); p13 = wasm_f32x4_max(p13, zero);
+    }
+    float* y0 = yrow + (long)j * co + o;
+    wasm_v128_store(y0, p00);
+    if (nv > 1) wasm_v128_store(y0 + 4, p01);
+    if (nv > 2) { wasm_v128_store(y0 + 8, p02); wasm_v128_store(y0 + 12, p03); }
+    if (pair) {
+      float* y1 = y0 + co;
+      wasm_v128_store(y1, p10);
+      if (nv > 1) wasm_v128_store(y1 + 4, p11);
+      if (nv > 2) { wasm_v128_store(y1 + 8, p12); wasm_v128_store(y1 + 12, p13); }
+    }
+  }
+}
+
 // y[n][i][j][co] = sum over a, b, ci of x[n][i*sh+a-top][j*sw+b-left][ci] * f[a][b][ci][co] (NHWC, HWIO, zero
-// padding). Two output pixels x 16 output channels accumulate in 8 SIMD registers over every tap and input
+// padding). Two output pixels x 16 (8, 4) output channels accumulate in SIMD registers over every tap and input
 // channel; the filter slice for a tap stays in L1.
 // Optional epilogue (inference with BatchNorm folded into the weights): + bias[co] when bias is not null, then
 // max(0, .) when relu is set.
 EXPORT(conv2d_forward)
 void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int w, int ci, int ho, int wo, int co,
                     int kh, int kw, int sh, int sw, int top, int left, const float* bias, int relu) {
-  const int vec_co = (co % 16 == 0) ? co : 0;
-  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const int co16 = co - co % 16;
+  const int co4 = co - co % 4;
   for (int b = 0; b < n; b++) {
     for (int i = 0; i < ho; i++) {
       float* yrow = y + ((long)(b * ho + i) * wo) * co;
-      for (int o = 0; o < vec_co; o += 16) {
-        for (int j = 0; j < wo; j += 2) {
-          const int pair = j + 1 < wo;
-          v128_t p00 = wasm_f32x4_splat(0.0f), p01 = p00, p02 = p00, p03 = p00;
-          v128_t p10 = p00, p11 = p00, p12 = p00, p13 = p00;
-          for (int a = 0; a < kh; a++) {
-            const int r = i * sh + a - top;
-            if (r < 0 || r >= h) continue;
-            const float* xrow = x + ((long)(b * h + r) * w) * ci;
-            for (int bb = 0; bb < kw; bb++) {
-              const int col0 = j * sw + bb - left;
-              const int col1 = col0 + sw;
-              const int ok0 = col0 >= 0 && col0 < w;
-              const int ok1 = pair && col1 >= 0 && col1 < w;
-              const float* fp = f + (long)((a * kw + bb) * ci) * co + o;
-              const float* x0 = xrow + (long)col0 * ci;
-              const float* x1 = xrow + (long)col1 * ci;
-              if (ok0 && ok1) {
-                for (int c = 0; c < ci; c++, fp += co) {
-                  const v128_t f0 = wasm_v128_load(fp), f1 = wasm_v128_load(fp + 4), f2 = wasm_v128_load(fp + 8), f3 = wasm_v128_load(fp + 12);
-                  const v128_t s0 = wasm_f32x4_splat(x0[c]);
-                  const v128_t s1 = wasm_f32x4_splat(x1[c]);
-                  p00 = wasm_f32x4_add(p00, wasm_f32x4_mul(s0, f0)); p01 = wasm_f32x4_add(p01, wasm_f32x4_mul(s0, f1));
-                  p02 = wasm_f32x4_add(p02, wasm_f32x4_mul(s0, f2)); p03 = wasm_f32x4_add(p03, wasm_f32x4_mul(s0, f3));
-                  p10 = wasm_f32x4_add(p10, wasm_f32x4_mul(s1, f0)); p11 = wasm_f32x4_add(p11, wasm_f32x4_mul(s1, f1));
-                  p12 = wasm_f32x4_add(p12, wasm_f32x4_mul(s1, f2)); p13 = wasm_f32x4_add(p13, wasm_f32x4_mul(s1, f3));
-                }
-              } else if (ok0) {
-                for (int c = 0; c < ci; c++, fp += co) {
-                  const v128_t s0 = wasm_f32x4_splat(x0[c]);
-                  p00 = wasm_f32x4_add(p00, wasm_f32x4_mul(s0, wasm_v128_load(fp)));
-                  p01 = wasm_f32x4_add(p01, wasm_f32x4_mul(s0, wasm_v128_load(fp + 4)));
-                  p02 = wasm_f32x4_add(p02, wasm_f32x4_mul(s0, wasm_v128_load(fp + 8)));
-                  p03 = wasm_f32x4_add(p03, wasm_f32x4_mul(s0, wasm_v128_load(fp + 12)));
-                }
-              } else if (ok1) {
-                for (int c = 0; c < ci; c++, fp += co) {
-                  const v128_t s1 = wasm_f32x4_splat(x1[c]);
-                  p10 = wasm_f32x4_add(p10, wasm_f32x4_mul(s1, wasm_v128_load(fp)));
-                  p11 = wasm_f32x4_add(p11, wasm_f32x4_mul(s1, wasm_v128_load(fp + 4)));
-                  p12 = wasm_f32x4_add(p12, wasm_f32x4_mul(s1, wasm_v128_load(fp + 8)));
-                  p13 = wasm_f32x4_add(p13, wasm_f32x4_mul(s1, wasm_v128_load(fp + 12)));
-                }
-              }
-            }
-          }
-          if (bias) {
-            const v128_t c0 = wasm_v128_load(bias + o), c1 = wasm_v128_load(bias + o + 4), c2 = wasm_v128_load(bias + o + 8), c3 = wasm_v128_load(bias + o + 12);
-            p00 = wasm_f32x4_add(p00, c0); p01 = wasm_f32x4_add(p01, c1); p02 = wasm_f32x4_add(p02, c2); p03 = wasm_f32x4_add(p03, c3);
-            p10 = wasm_f32x4_add(p10, c0); p11 = wasm_f32x4_add(p11, c1); p12 = wasm_f32x4_add(p12, c2); p13 = wasm_f32x4_add(p13, c3);
-          }
-          if (relu) {
-            p00 = wasm_f32x4_max(p00, zero); p01 = wasm_f32x4_max(p01, zero); p02 = wasm_f32x4_max(p02, zero); p03 = wasm_f32x4_max(p03, zero);
-            p10 = wasm_f32x4_max(p10, zero); p11 = wasm_f32x4_max(p11, zero); p12 = wasm_f32x4_max(p12, zero); p13 = wasm_f32x4_max(p13, zero);
-          }
-          float* y0 = yrow + (long)j * co + o;
-          wasm_v128_store(y0, p00); wasm_v128_store(y0 + 4, p01); wasm_v128_store(y0 + 8, p02); wasm_v128_store(y0 + 12, p03);
-          if (pair) {
-            float* y1 = y0 + co;
-            wasm_v128_store(y1, p10); wasm_v128_store(y1 + 4, p11); wasm_v128_store(y1 + 8, p12); wasm_v128_store(y1 + 12, p13);
-          }
-        }
-      }
-      if (vec_co != co) {
-        // Output channel counts that are not a multiple of 16 (e.g. a 6-class head): scalar.
+      int o = 0;
+      for (; o < co16; o += 16) conv_row_block(x, f, yrow, b, i, h, w, ci, wo, co, kh, kw, sh, sw, top, left, bias, relu, o, 4);
+      if (o + 8 <= co4) { conv_row_block(x, f, yrow, b, i, h, w, ci, wo, co, kh, kw, sh, sw, top, left, bias, relu, o, 2); o += 8; }
+      if (o < co4) { conv_row_block(x, f, yrow, b, i, h, w, ci, wo, co, kh, kw, sh, sw, top, left, bias, relu, o, 1); o += 4; }
+      if (co4 != co) {
+        // Output channel counts that are not a multiple of 4 (e.g. a 6-class head): the last few are scalar.
         for (int j = 0; j < wo; j++) {
           float* yp = yrow + (long)j * co;
-          for (int o = 0; o < co; o++) yp[o] = 0.0f;
+          for (int o = co4; o < co; o++) yp[o] = 0.0f;
           for (int a = 0; a < kh; a++) {
             const int r = i * sh + a - top;
             if (r < 0 || r >= h) continue;
@@ -179,17 +210,271 @@ void conv2d_forward(const float* x, const float* f, float* y, int n, int h, int 
               const float* fp = f + (long)((a * kw + bb) * ci) * co;
               for (int c = 0; c < ci; c++, fp += co) {
                 const float s = xp[c];
-                for (int o = 0; o < co; o++) yp[o] += s * fp[o];
+                for (int o = co4; o < co; o++) yp[o] += s * fp[o];
               }
             }
           }
-          for (int o = 0; o < co; o++) {
+          for (int o = co4; o < co; o++) {
             float v = yp[o] + (bias ? bias[o] : 0.0f);
             yp[o] = relu && v < 0.0f ? 0.0f : v;
           }
         }
       }
     }
+  }
+}
+
+// ---- Winograd F(2x2, 3x3): 3x3 stride-1 convolutions with 16 multiplications per 2x2 output tile instead of 36.
+// y = A^T [ (G g G^T) . (B^T d B) ] A per tile, the elementwise product summed over input channels as 16 small
+// matrix products (one per transform position xi). Tiles are done in blocks whose transformed inputs V and products
+// M stay in cache; the filter transform U is computed once per call. Scratch (caller's heap memory, floats):
+// 16*ci*co (U) + 16*(tb*ci + 16) (V) + 16*(tb*co + 16) (M): planes are padded by a cache line so that the 16
+// streams of a tile's transform do not alias to the same cache sets (tb*ci is often a power of two).
+
+// Row combination B^T applied to four values (vectors): d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+#define BT4(d0, d1, d2, d3, t0, t1, t2, t3) \
+  t0 = wasm_f32x4_sub(d0, d2); t1 = wasm_f32x4_add(d1, d2); t2 = wasm_f32x4_sub(d2, d1); t3 = wasm_f32x4_sub(d1, d3)
+
+// Filter transform U[xi][c][o] = (G g G^T)[xi] with g[a][b] = f[a][b][c][o] (HWIO), or, when `flip`, the kernel of the
+// input gradient: g[a][b] = f[2-a][2-b][o][c] of a forward filter f [3][3][co][ci] (in/out channels swapped).
+static void winograd_filter(const float* f, float* u, int ci, int co, int flip) {
+  const long plane = (long)ci * co;
+  for (int c = 0; c < ci; c++) {
+    for (int o = 0; o < co; o++) {
+#define G(a, b) (flip ? f[(long)((2 - (a)) * 3 + (2 - (b))) * plane + (long)o * ci + c] : f[(long)((a) * 3 + (b)) * plane + (long)c * co + o])
+      // Columns: t[r][b] = (G g)[r][b].
+      const float g00 = G(0, 0), g01 = G(0, 1), g02 = G(0, 2);
+      const float g10 = G(1, 0), g11 = G(1, 1), g12 = G(1, 2);
+      const float g20 = G(2, 0), g21 = G(2, 1), g22 = G(2, 2);
+#undef G
+      const float t00 = g00, t01 = g01, t02 = g02;
+      const float t10 = 0.5f * (g00 + g10 + g20), t11 = 0.5f * (g01 + g11 + g21), t12 = 0.5f * (g02 + g12 + g22);
+      const float t20 = 0.5f * (g00 - g10 + g20), t21 = 0.5f * (g01 - g11 + g21), t22 = 0.5f * (g02 - g12 + g22);
+      const float t30 = g20, t31 = g21, t32 = g22;
+      float* up = u + (long)c * co + o;
+#define ROW(r, a0, a1, a2)                                      \
+  up[(long)((r) * 4 + 0) * plane] = a0;                         \
+  up[(long)((r) * 4 + 1) * plane] = 0.5f * (a0 + a1 + a2);      \
+  up[(long)((r) * 4 + 2) * plane] = 0.5f * (a0 - a1 + a2);      \
+  up[(long)((r) * 4 + 3) * plane] = a2
+      ROW(0, t00, t01, t02); ROW(1, t10, t11, t12); ROW(2, t20, t21, t22); ROW(3, t30, t31, t32);
+#undef ROW
+    }
+  }
+}
+
+// M[xi][t][o..o+4nv] = sum over c of V[xi][t][c] * U[xi][c][o..], two tiles at a time (t1 == t0 for an odd last tile).
+INLINE void winograd_gemm_block(const float* v0, const float* v1, const float* uo, float* m0, float* m1, int ci, int co, int nv) {
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  v128_t p00 = z, p01 = z, p02 = z, p03 = z, p10 = z, p11 = z, p12 = z, p13 = z;
+  const float* fp = uo;
+  for (int c = 0; c < ci; c++, fp += co) {
+    const v128_t s0 = wasm_v128_load32_splat(v0 + c), s1 = wasm_v128_load32_splat(v1 + c);
+    const v128_t f0 = wasm_v128_load(fp);
+    ACC(p00, s0, f0); ACC(p10, s1, f0);
+    if (nv > 1) { const v128_t f1 = wasm_v128_load(fp + 4); ACC(p01, s0, f1); ACC(p11, s1, f1); }
+    if (nv > 2) {
+      const v128_t f2 = wasm_v128_load(fp + 8), f3 = wasm_v128_load(fp + 12);
+      ACC(p02, s0, f2); ACC(p03, s0, f3); ACC(p12, s1, f2); ACC(p13, s1, f3);
+    }
+  }
+  wasm_v128_store(m0, p00); wasm_v128_store(m1, p10);
+  if (nv > 1) { wasm_v128_store(m0 + 4, p01); wasm_v128_store(m1 + 4, p11); }
+  if (nv > 2) { wasm_v128_store(m0 + 8, p02); wasm_v128_store(m0 + 12, p03); wasm_v128_store(m1 + 8, p12); wasm_v128_store(m1 + 12, p13); }
+}
+
+// V[xi][k][c] = (B^T d B)[xi] for the block's tiles t0 + k (k < nb): d is the 4x4 input patch (zero outside the image)
+// under the 2x2 output tile; 4 channels per vector.
+static void winograd_input_block(const float* x, float* vbuf, long vplane, long t0, int nb, int h, int w, int ci, int tilesH,
+                                 int tilesW, int top, int left) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int k = 0; k < nb; k++) {
+    const long t = t0 + k;
+    const int b = (int)(t / ((long)tilesH * tilesW));
+    const int rem = (int)(t % ((long)tilesH * tilesW));
+    const int r0 = (rem / tilesW) * 2 - top, q0 = (rem % tilesW) * 2 - left;
+    const int inside = r0 >= 0 && r0 + 3 < h && q0 >= 0 && q0 + 3 < w;
+    const float* base = x + ((long)(b * h + r0) * w + q0) * ci;
+    const long rs = (long)w * ci;
+    float* vp = vbuf + (long)k * ci;
+    for (int c = 0; c < ci; c += 4) {
+#define LD(r, q) ((inside || (r0 + (r) >= 0 && r0 + (r) < h && q0 + (q) >= 0 && q0 + (q) < w)) ? wasm_v128_load(base + (r) * rs + (q) * ci + c) : zero)
+      v128_t d00 = LD(0, 0), d01 = LD(0, 1), d02 = LD(0, 2), d03 = LD(0, 3);
+      v128_t d10 = LD(1, 0), d11 = LD(1, 1), d12 = LD(1, 2), d13 = LD(1, 3);
+      v128_t d20 = LD(2, 0), d21 = LD(2, 1), d22 = LD(2, 2), d23 = LD(2, 3);
+      v128_t d30 = LD(3, 0), d31 = LD(3, 1), d32 = LD(3, 2), d33 = LD(3, 3);
+#undef LD
+      v128_t t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+      // Down the columns (B^T d), then along the rows (. B).
+      BT4(d00, d10, d20, d30, t00, t10, t20, t30);
+      BT4(d01, d11, d21, d31, t01, t11, t21, t31);
+      BT4(d02, d12, d22, d32, t02, t12, t22, t32);
+      BT4(d03, d13, d23, d33, t03, t13, t23, t33);
+      BT4(t00, t01, t02, t03, d00, d01, d02, d03);
+      BT4(t10, t11, t12, t13, d10, d11, d12, d13);
+      BT4(t20, t21, t22, t23, d20, d21, d22, d23);
+      BT4(t30, t31, t32, t33, d30, d31, d32, d33);
+      float* q = vp + c;
+      wasm_v128_store(q + 0 * vplane, d00); wasm_v128_store(q + 1 * vplane, d01); wasm_v128_store(q + 2 * vplane, d02); wasm_v128_store(q + 3 * vplane, d03);
+      wasm_v128_store(q + 4 * vplane, d10); wasm_v128_store(q + 5 * vplane, d11); wasm_v128_store(q + 6 * vplane, d12); wasm_v128_store(q + 7 * vplane, d13);
+      wasm_v128_store(q + 8 * vplane, d20); wasm_v128_store(q + 9 * vplane, d21); wasm_v128_store(q + 10 * vplane, d22); wasm_v128_store(q + 11 * vplane, d23);
+      wasm_v128_store(q + 12 * vplane, d30); wasm_v128_store(q + 13 * vplane, d31); wasm_v128_store(q + 14 * vplane, d32); wasm_v128_store(q + 15 * vplane, d33);
+    }
+  }
+}
+
+// 3x3, stride 1, zero padding top/left (any output size ho x wo), NHWC; ci % 4 == 0 and co % 4 == 0. `flip`: the
+// filter is a forward filter [3][3][co][ci] whose input gradient this computes (see winograd_filter). Optional
+// bias + ReLU epilogue as conv2d_forward. `tb`: tiles per block (even).
+EXPORT(conv3x3_winograd)
+void conv3x3_winograd(const float* x, const float* f, float* y, int n, int h, int w, int ci, int ho, int wo, int co, int top,
+                      int left, const float* bias, int relu, int flip, float* scratch, int tb) {
+  float* u = scratch;
+  const long vplane = (long)tb * ci + 16, mplane = (long)tb * co + 16, uplane = (long)ci * co;
+  float* vbuf = u + 16L * uplane;
+  float* mbuf = vbuf + 16L * vplane;
+  winograd_filter(f, u, ci, co, flip);
+  const int tilesH = (ho + 1) / 2, tilesW = (wo + 1) / 2;
+  const long tiles = (long)n * tilesH * tilesW;
+  const int co16 = co - co % 16;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    const int nb = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    winograd_input_block(x, vbuf, vplane, t0, nb, h, w, ci, tilesH, tilesW, top, left);
+    // 16 products over the input channels.
+    for (int xi = 0; xi < 16; xi++) {
+      const float* vx = vbuf + xi * vplane;
+      const float* ux = u + xi * uplane;
+      float* mx = mbuf + xi * mplane;
+      for (int k = 0; k < nb; k += 2) {
+        const float* v0 = vx + (long)k * ci;
+        const float* v1 = k + 1 < nb ? v0 + ci : v0;
+        float* m0 = mx + (long)k * co;
+        float* m1 = k + 1 < nb ? m0 + co : m0;
+        int o = 0;
+        for (; o < co16; o += 16) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 4);
+        if (o + 8 <= co) { winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 2); o += 8; }
+        if (o < co) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 1);
+      }
+    }
+    // Output transform A^T M A into y (+ bias, ReLU), clipped at odd edges.
+    for (int k = 0; k < nb; k++) {
+      const long t = t0 + k;
+      const int b = (int)(t / ((long)tilesH * tilesW));
+      const int rem = (int)(t % ((long)tilesH * tilesW));
+      const int i0 = (rem / tilesW) * 2, j0 = (rem % tilesW) * 2;
+      const int down = i0 + 1 < ho, right = j0 + 1 < wo;
+      float* yp = y + ((long)(b * ho + i0) * wo + j0) * co;
+      const float* mp = mbuf + (long)k * co;
+      for (int o = 0; o < co; o += 4) {
+#define M(xi) wasm_v128_load(mp + (xi) * mplane + o)
+        // Rows of A^T: (1, 1, 1, 0) and (0, 1, -1, -1), down the columns first.
+        const v128_t m0 = M(0), m1 = M(1), m2 = M(2), m3 = M(3), m4 = M(4), m5 = M(5), m6 = M(6), m7 = M(7);
+        const v128_t m8 = M(8), m9 = M(9), m10 = M(10), m11 = M(11), m12 = M(12), m13 = M(13), m14 = M(14), m15 = M(15);
+#undef M
+        const v128_t s00 = wasm_f32x4_add(wasm_f32x4_add(m0, m4), m8), s01 = wasm_f32x4_add(wasm_f32x4_add(m1, m5), m9);
+        const v128_t s02 = wasm_f32x4_add(wasm_f32x4_add(m2, m6), m10), s03 = wasm_f32x4_add(wasm_f32x4_add(m3, m7), m11);
+        const v128_t s10 = wasm_f32x4_sub(wasm_f32x4_sub(m4, m8), m12), s11 = wasm_f32x4_sub(wasm_f32x4_sub(m5, m9), m13);
+        const v128_t s12 = wasm_f32x4_sub(wasm_f32x4_sub(m6, m10), m14), s13 = wasm_f32x4_sub(wasm_f32x4_sub(m7, m11), m15);
+        v128_t y00 = wasm_f32x4_add(wasm_f32x4_add(s00, s01), s02), y01 = wasm_f32x4_sub(wasm_f32x4_sub(s01, s02), s03);
+        v128_t y10 = wasm_f32x4_add(wasm_f32x4_add(s10, s11), s12), y11 = wasm_f32x4_sub(wasm_f32x4_sub(s11, s12), s13);
+        if (bias) {
+          const v128_t bv = wasm_v128_load(bias + o);
+          y00 = wasm_f32x4_add(y00, bv); y01 = wasm_f32x4_add(y01, bv); y10 = wasm_f32x4_add(y10, bv); y11 = wasm_f32x4_add(y11, bv);
+        }
+        if (relu) {
+          y00 = wasm_f32x4_max(y00, zero); y01 = wasm_f32x4_max(y01, zero); y10 = wasm_f32x4_max(y10, zero); y11 = wasm_f32x4_max(y11, zero);
+        }
+        wasm_v128_store(yp + o, y00);
+        if (right) wasm_v128_store(yp + co + o, y01);
+        if (down) {
+          wasm_v128_store(yp + (long)wo * co + o, y10);
+          if (right) wasm_v128_store(yp + (long)(wo + 1) * co + o, y11);
+        }
+      }
+    }
+  }
+}
+
+// Filter gradient of a 3x3 stride-1 convolution as Winograd F(3x3, 2x2) (the transposed algorithm of the forward
+// one): per 2x2 tile of dy, dW += G^T [ (B^T x B) . (A dy A^T) ] G, where x is the 4x4 input patch under the tile.
+// The elementwise products are summed over all tiles first, as 16 matrix products M[xi] = V[xi]^T W[xi]
+// (ci x tiles x co), and transformed once at the end: 16 multiplications per 2x2 pixels instead of 36. Scratch
+// (floats): 16*ci*co (M) + 16*(tb*ci + 16) (V) + 16*(tb*co + 16) (W).
+EXPORT(conv3x3_winograd_filter_grad)
+void conv3x3_winograd_filter_grad(const float* x, const float* dy, float* dw, int n, int h, int w, int ci, int ho, int wo, int co,
+                                  int top, int left, float* scratch, int tb) {
+  const long vplane = (long)tb * ci + 16, wplane = (long)tb * co + 16, mplane = (long)ci * co;
+  float* mbuf = scratch;
+  float* vbuf = mbuf + 16L * mplane;
+  float* wbuf = vbuf + 16L * vplane;
+  for (long k = 0; k < 16L * mplane; k++) mbuf[k] = 0.0f;
+  const int tilesH = (ho + 1) / 2, tilesW = (wo + 1) / 2;
+  const long tiles = (long)n * tilesH * tilesW;
+  const int co16 = co - co % 16;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    const int nb = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    winograd_input_block(x, vbuf, vplane, t0, nb, h, w, ci, tilesH, tilesW, top, left);
+    // W[xi][k][o] = (A z A^T)[xi] for the 2x2 dy tile z (zero beyond the output's edge); A's rows: (1, 0), (1, 1),
+    // (1, -1), (0, -1).
+    for (int k = 0; k < nb; k++) {
+      const long t = t0 + k;
+      const int b = (int)(t / ((long)tilesH * tilesW));
+      const int rem = (int)(t % ((long)tilesH * tilesW));
+      const int i0 = (rem / tilesW) * 2, j0 = (rem % tilesW) * 2;
+      const int down = i0 + 1 < ho, right = j0 + 1 < wo;
+      const float* zp = dy + ((long)(b * ho + i0) * wo + j0) * co;
+      float* wp = wbuf + (long)k * co;
+      for (int o = 0; o < co; o += 4) {
+        const v128_t z00 = wasm_v128_load(zp + o);
+        const v128_t z01 = right ? wasm_v128_load(zp + co + o) : zero;
+        const v128_t z10 = down ? wasm_v128_load(zp + (long)wo * co + o) : zero;
+        const v128_t z11 = down && right ? wasm_v128_load(zp + (long)(wo + 1) * co + o) : zero;
+        // Rows: e_r = (z0, z0 + z1, z0 - z1, -z1) down each column, then the same along each row.
+        const v128_t e00 = z00, e01 = z01;
+        const v128_t e10 = wasm_f32x4_add(z00, z10), e11 = wasm_f32x4_add(z01, z11);
+        const v128_t e20 = wasm_f32x4_sub(z00, z10), e21 = wasm_f32x4_sub(z01, z11);
+        const v128_t e30 = wasm_f32x4_neg(z10), e31 = wasm_f32x4_neg(z11);
+        float* q = wp + o;
+#define ROW4(r, a0, a1)                                                        \
+  wasm_v128_store(q + ((r) * 4 + 0) * wplane, a0);                             \
+  wasm_v128_store(q + ((r) * 4 + 1) * wplane, wasm_f32x4_add(a0, a1));         \
+  wasm_v128_store(q + ((r) * 4 + 2) * wplane, wasm_f32x4_sub(a0, a1));         \
+  wasm_v128_store(q + ((r) * 4 + 3) * wplane, wasm_f32x4_neg(a1))
+        ROW4(0, e00, e01); ROW4(1, e10, e11); ROW4(2, e20, e21); ROW4(3, e30, e31);
+#undef ROW4
+      }
+    }
+    // M[xi] += V[xi]^T W[xi] over the block's tiles: 2 input channels x 16 (8, 4) output channels in registers.
+    for (int xi = 0; xi < 16; xi++) {
+      float* mx = mbuf + xi * mplane;
+      const float* vx = vbuf + xi * vplane;
+      const float* wx = wbuf + xi * wplane;
+      for (int c = 0; c < ci; c += 2) {
+        int o = 0;
+        for (; o < co16; o += 16) fgrad_block(mx, vx, wx, co, ci, nb, c, 1, o, 4);
+        if (o + 8 <= co) { fgrad_block(mx, vx, wx, co, ci, nb, c, 1, o, 2); o += 8; }
+        if (o < co) fgrad_block(mx, vx, wx, co, ci, nb, c, 1, o, 1);
+      }
+    }
+  }
+  // dW[a][b] = (G^T M G)[a][b]; G^T's rows: (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1).
+  for (long e = 0; e < mplane; e++) {
+#define MM(r, q) mbuf[((r) * 4 + (q)) * mplane + e]
+#define COL3(q, s0, s1, s2)                                   \
+    const float s0 = MM(0, q) + 0.5f * (MM(1, q) + MM(2, q)); \
+    const float s1 = 0.5f * (MM(1, q) - MM(2, q));            \
+    const float s2 = 0.5f * (MM(1, q) + MM(2, q)) + MM(3, q)
+    COL3(0, a00, a10, a20); COL3(1, a01, a11, a21); COL3(2, a02, a12, a22); COL3(3, a03, a13, a23);
+#undef COL3
+#undef MM
+#define OUT(a, s0, s1, s2, s3)                                           \
+    dw[(long)((a) * 3 + 0) * mplane + e] = s0 + 0.5f * (s1 + s2);        \
+    dw[(long)((a) * 3 + 1) * mplane + e] = 0.5f * (s1 - s2);             \
+    dw[(long)((a) * 3 + 2) * mplane + e] = 0.5f * (s1 + s2) + s3
+    OUT(0, a00, a01, a02, a03); OUT(1, a10, a11, a12, a13); OUT(2, a20, a21, a22, a23);
+#undef OUT
   }
 }
 
