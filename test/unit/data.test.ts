@@ -385,6 +385,13 @@ describe('data: strong views for the consistency term', () => {
     const b = strongView(coords, n, h, w, 2, new Rng(9));
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.x, strongView(coords, n, h, w, 2, new Rng(10)).x);
+    // default shifts are small relative to the patch: at most 8 (w/8) laterally and 4 (h/16) vertically
+    for (const [ph, pw, my, mx] of [[12, 10, 0, 1], [128, 128, 4, 8], [32, 48, 2, 6]]) {
+      const big = new Float32Array(40 * ph * pw);
+      const gs = strongView(big, 40, ph, pw, 1, new Rng(ph), { cutout: 0 }).geometry;
+      assert.equal(Math.max(...gs.map((g) => Math.abs(g.dy))), my, `${ph}×${pw} dy`);
+      assert.equal(Math.max(...gs.map((g) => Math.abs(g.dx))), mx, `${ph}×${pw} dx`);
+    }
     const packed = packGeometry(a.geometry);
     assert.equal(packed.length, 3 * n);
     assert.deepEqual(unpackGeometry(packed), a.geometry);

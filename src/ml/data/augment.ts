@@ -10,9 +10,9 @@ import { reflectIndex } from './patches';
 export interface StrongViewOptions {
   /** Probability of a left-right flip (default 0.5). */
   flipProbability?: number;
-  /** Largest lateral shift in pixels (default 8); shifted-in pixels are reflected and carry no pseudo label. */
+  /** Largest lateral shift in pixels (default 8, at most an eighth of the width); shifted-in pixels are reflected and carry no pseudo label. */
   maxShiftX?: number;
-  /** Largest vertical shift in samples (default 4). */
+  /** Largest vertical shift in samples (default 4, at most a sixteenth of the height). */
   maxShiftY?: number;
   /** Amplitude gain drawn log-uniformly from [1/amplitudeScale, amplitudeScale] (default 1.5). */
   amplitudeScale?: number;
@@ -64,8 +64,9 @@ export function strongView(
 ): { x: Float32Array; geometry: ViewGeometry[] } {
   if (x.length !== n * h * w * channels) throw new RangeError(`strongView: ${x.length} inputs for ${n}×${h}×${w}×${channels}`);
   const flipP = opts.flipProbability ?? 0.5;
-  const shiftX = Math.max(0, Math.floor(opts.maxShiftX ?? 8));
-  const shiftY = Math.max(0, Math.floor(opts.maxShiftY ?? 4));
+  // "Small" is relative to the patch: a fixed 8 pixels would move half of a 16-pixel patch out of view.
+  const shiftX = Math.max(0, Math.floor(opts.maxShiftX ?? Math.min(8, w / 8)));
+  const shiftY = Math.max(0, Math.floor(opts.maxShiftY ?? Math.min(4, h / 16)));
   const scale = opts.amplitudeScale ?? 1.5;
   const noiseStd = opts.noiseStd ?? 0.15;
   const cut = opts.cutout ?? 0.3;
