@@ -33,6 +33,12 @@ export interface TrainingConfig {
    */
   labelSampling: 'class-balanced' | 'uniform';
   learningRate: number;
+  /**
+   * The learning rate within each stage: cosine decay from the stage's peak to `finalFraction` of it (a warm restart
+   * per stage, as SGDR), or 'none' for a constant rate. Stages 2 and 3 fine-tune an already trained pair, so their
+   * peak is `learningRate × laterStagesScale` (a constant 5e-3 there made stage 3 undo what stage 2 had reached on F3).
+   */
+  schedule: { decay: 'cosine' | 'none'; finalFraction: number; laterStagesScale: number };
   focalGamma: number;
   /** 'balanced' weights classes by inverse frequency of the training labels (clamped), 'none' leaves them equal. */
   classWeights: 'none' | 'balanced';
@@ -106,6 +112,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   labelledPatchShare: 0.75,
   labelSampling: 'class-balanced',
   learningRate: 5e-3,
+  schedule: { decay: 'cosine', finalFraction: 0.05, laterStagesScale: 0.2 },
   focalGamma: 2,
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
@@ -201,6 +208,9 @@ export function validateConfig(c: TrainingConfig): void {
   real('labelledPatchShare', c.labelledPatchShare, 0, 1);
   if (c.labelSampling !== 'class-balanced' && c.labelSampling !== 'uniform') fail('labelSampling', 'must be "class-balanced" or "uniform"', c.labelSampling);
   real('learningRate', c.learningRate, 0, 10, true);
+  if (c.schedule.decay !== 'cosine' && c.schedule.decay !== 'none') fail('schedule.decay', 'must be "cosine" or "none"', c.schedule.decay);
+  real('schedule.finalFraction', c.schedule.finalFraction, 0, 1);
+  real('schedule.laterStagesScale', c.schedule.laterStagesScale, 0, 10, true);
   real('focalGamma', c.focalGamma, 0, 10);
   if (c.classWeights !== 'none' && c.classWeights !== 'balanced') fail('classWeights', 'must be "none" or "balanced"', c.classWeights);
   real('cps.lambda', c.cps.lambda, 0, 1000);
@@ -237,4 +247,14 @@ export function rampedLambda(config: FrozenConfig, stage: number, epochIndex: nu
   if (stage > 2 || ramp === 0) return config.cps.lambda;
   const t = Math.min(1, (epochIndex + step / config.stepsPerEpoch) / ramp);
   return config.cps.lambda * Math.exp(-5 * (1 - t) * (1 - t));
+}
+
+/** The learning rate of a step (`epochIndex` from 0 within the stage): the stage's peak, decayed per `schedule`. */
+export function learningRateAt(config: FrozenConfig, stage: number, epochIndex: number, step: number): number {
+  const peak = config.learningRate * (stage > 1 ? config.schedule.laterStagesScale : 1);
+  if (config.schedule.decay === 'none') return peak;
+  const total = Math.max(1, config.epochs[stage as 1 | 2 | 3] * config.stepsPerEpoch);
+  const t = Math.min(1, (epochIndex * config.stepsPerEpoch + step) / total);
+  const low = peak * config.schedule.finalFraction;
+  return low + (peak - low) * 0.5 * (1 + Math.cos(Math.PI * t));
 }

@@ -95,6 +95,18 @@ export class NetTrainer {
     }
   }
 
+  /** Set the optimizer's learning rate for the following steps (the host's schedule). */
+  setLearningRate(rate: number): void {
+    if (!(rate > 0 && Number.isFinite(rate))) throw new SeisGrowError('bad-message', `learning rate must be a positive number, got ${rate}`);
+    // tfjs's Adam reads this field at every applyGradients; it has no public setter.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = rate;
+  }
+
+  /** The optimizer's current learning rate. */
+  get learningRate(): number {
+    return (this.optimizer as unknown as { learningRate: number }).learningRate;
+  }
+
   /** Weights and optimizer slots as flat buffers. */
   async getState(): Promise<{ weights: SerializedTensor[]; optimizer: SerializedTensor[] }> {
     const weights = Object.entries(this.net.getWeights()).map(([name, w]) => ({ name, shape: [...w.shape], data: Float32Array.from(w.data) }));

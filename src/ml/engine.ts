@@ -9,7 +9,7 @@ import type {
   WorkerSection,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
-import { makeConfig, rampedLambda, withDefaults, type ConfigOverrides, type FrozenConfig } from './config';
+import { learningRateAt, makeConfig, rampedLambda, withDefaults, type ConfigOverrides, type FrozenConfig } from './config';
 import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
@@ -156,16 +156,16 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
  * One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. With the
  * consistency option both also get the same strong view of the batch.
  */
-async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number, consistency?: ConsistencyRequest): Promise<{ a: NetLosses; b: NetLosses }> {
+async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number, learningRate: number, consistency?: ConsistencyRequest): Promise<{ a: NetLosses; b: NetLosses }> {
   let idA = 0;
   let idB = 0;
   // Each worker gets its own copy: the buffers are transferred, so one array cannot go to both.
   const copyA = consistency ? { consistency: { ...consistency, strong: consistency.strong.slice(), geometry: consistency.geometry.slice() } } : {};
-  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, ...copyA }, (m) => {
+  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA }, (m) => {
     if (m.type === 'pseudo') pair.b.post({ type: 'partnerPseudo', id: idB, argmax: m.argmax, confidence: m.confidence });
   });
   idA = ra.id;
-  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, ...(consistency ? { consistency } : {}) }, (m) => {
+  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}) }, (m) => {
     if (m.type === 'pseudo') pair.a.post({ type: 'partnerPseudo', id: idA, argmax: m.argmax, confidence: m.confidence });
   });
   idB = rb.id;
@@ -334,6 +334,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
         }
         const losses = new LossAverage();
         let lambda = 0;
+        let learningRate = config.learningRate;
         for (let step = 0; step < config.stepsPerEpoch; step++) {
           if (control.cancelled) { cancelled = true; break stageLoop; }
           lambda = rampedLambda(config, stage, epoch - 1, step);
@@ -343,7 +344,8 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
             const view = strongView(batch.x, batch.n, batch.h, batch.w, network.inChannels, strongRng);
             consistency = { weight: config.consistency.weight, threshold: config.consistency.threshold, strong: view.x, geometry: packGeometry(view.geometry) };
           }
-          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda, consistency);
+          learningRate = learningRateAt(config, stage, epoch - 1, step);
+          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda, learningRate, consistency);
           losses.add(l);
           emit({ type: 'step', stage, epoch, step: step + 1, steps: config.stepsPerEpoch, losses: l });
         }
@@ -355,7 +357,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
         let labelledPixels = 0;
         for (const l of trainLabels) for (const v of l) if (v !== 255) labelledPixels++;
         const rec: EpochRecord = {
-          stage, epoch, losses: losses.mean(), lambda, validation, validationPixels, labelledPixels, seconds,
+          stage, epoch, losses: losses.mean(), lambda, learningRate, validation, validationPixels, labelledPixels, seconds,
           etaSeconds: (epochSecondsSum / epochsDone) * (totalEpochs - epochsDone),
         };
         epochs.push(rec);

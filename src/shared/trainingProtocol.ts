@@ -39,6 +39,8 @@ export interface EpochRecord {
   losses: { a: NetLosses; b: NetLosses };
   /** λ of the pseudo term at the end of the epoch (after ramp-up). */
   lambda: number;
+  /** The learning rate of the epoch's last step (see the config's schedule). */
+  learningRate?: number;
   /** Scores of the two networks' mean prediction on the validation split of the labelled pixels (null when empty). */
   validation: SegmentationScores | null;
   /** How many validation pixels were scored. */
@@ -174,6 +176,8 @@ export type ToWorker =
       labels: Uint8Array;
       /** Weight of the pseudo term; 0 = no pseudo exchange this step. */
       lambda: number;
+      /** The optimizer's learning rate for this step (the schedule lives on the host); absent = unchanged. */
+      learningRate?: number;
       /** The weak/strong consistency term for this step; absent = off. */
       consistency?: ConsistencyRequest;
     }

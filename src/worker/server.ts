@@ -39,6 +39,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
         return false;
       case 'trainStep': {
         const t = need();
+        if (m.learningRate !== undefined) t.setLearningRate(m.learningRate);
         let partner: PseudoLabels | null = null;
         const c = m.consistency && m.consistency.weight > 0 ? m.consistency : null;
         // The network's own argmax on the batch serves both the partner (CPS) and its own consistency term.

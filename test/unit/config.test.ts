@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { SeisGrowError } from '../../src/io/errors';
-import { DEFAULT_CONFIG, makeConfig, rampedLambda, validateConfig, withDefaults } from '../../src/ml/config';
+import { DEFAULT_CONFIG, learningRateAt, makeConfig, rampedLambda, validateConfig, withDefaults } from '../../src/ml/config';
 
 describe('training config', () => {
   it('has valid, deeply frozen defaults with a recorded seed', () => {
@@ -69,6 +69,23 @@ describe('training config', () => {
     assert.equal(c.labelSampling, DEFAULT_CONFIG.labelSampling);
     assert.doesNotThrow(() => makeConfig({}, c));
     assert.throws(() => makeConfig({}, stored as never), /labelSampling/);
+  });
+
+  it('decays the learning rate by a cosine within each stage, from a lower peak in the fine-tuning stages', () => {
+    const c = makeConfig({ learningRate: 1e-2, epochs: { 1: 4, 2: 2, 3: 1 }, stepsPerEpoch: 10 });
+    const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-12;
+    assert.equal(learningRateAt(c, 1, 0, 0), 1e-2);
+    assert.ok(close(learningRateAt(c, 1, 2, 0), 1e-2 * (0.05 + 0.95 * 0.5)), 'half-way: the mean of peak and floor');
+    assert.ok(close(learningRateAt(c, 1, 4, 0), 1e-2 * 0.05), 'the end: finalFraction of the peak');
+    assert.equal(learningRateAt(c, 2, 0, 0), 2e-3);
+    assert.equal(learningRateAt(c, 3, 0, 0), 2e-3);
+    let prev = Infinity;
+    for (let e = 0; e < 4; e++) for (let s = 0; s < 10; s++) { const r = learningRateAt(c, 1, e, s); assert.ok(r < prev); prev = r; }
+    const flat = makeConfig({ learningRate: 1e-2, schedule: { decay: 'none', laterStagesScale: 1 } });
+    assert.equal(learningRateAt(flat, 1, 3, 5), 1e-2);
+    assert.equal(learningRateAt(flat, 3, 3, 5), 1e-2);
+    assert.throws(() => makeConfig({ schedule: { decay: 'step' as never } }), /schedule.decay/);
+    assert.throws(() => makeConfig({ schedule: { laterStagesScale: 0 } }), /schedule.laterStagesScale/);
   });
 
   it('ramps λ up with exp(-5(1-t)^2) over the first stage-2 epochs, 0 in stage 1, full in stage 3', () => {

@@ -73,6 +73,35 @@ describe('cps: one network of the pair (wasm backend)', function () {
     t.dispose();
   });
 
+  it('takes the learning rate the host sets: a step is as large as the rate, and a rate set to the same value replays exactly', async () => {
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 5 === 0 ? i % 3 : 255));
+    const change = async (rate: number | null): Promise<number> => {
+      const t = new NetTrainer(spec, training, 9);
+      const before = (await t.getState()).weights;
+      if (rate !== null) t.setLearningRate(rate);
+      t.trainStep(x, n, h, w, labels, null, 0);
+      const after = (await t.getState()).weights;
+      t.dispose();
+      let sum = 0;
+      before.forEach((b, k) => { if (!/moving/i.test(b.name)) b.data.forEach((v, i) => { sum += Math.abs(after[k].data[i] - v); }); });
+      return sum;
+    };
+    const base = await change(null);
+    const same = await change(training.learningRate);
+    const tenth = await change(training.learningRate / 10);
+    assert.equal(same, base);
+    // Adam's first step moves each weight by ~rate, so a tenth of the rate moves them a tenth as far.
+    assert.ok(Math.abs(tenth / base - 0.1) < 0.02, `ratio ${tenth / base}`);
+    const t = new NetTrainer(spec, training, 1);
+    assert.throws(() => t.setLearningRate(0), SeisGrowError);
+    assert.throws(() => t.setLearningRate(Number.NaN), SeisGrowError);
+    t.setLearningRate(3e-4);
+    assert.equal(t.learningRate, 3e-4);
+    t.dispose();
+  });
+
   /** A consistency term for a batch: a strong view and the network's own weak-view argmax moved onto it. */
   const consistencyFor = (t: NetTrainer, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, rng: Rng, weight: number, threshold: number): ConsistencyTerm => {
     const view = strongView(x, n, h, w, spec.inChannels, rng);
