@@ -3,6 +3,7 @@
 // Usage: node --import tsx experiments/f3.ts --out DIR [--step 2] [--traces 8] [--recon] [--epochs 8,8,4]
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
 //        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
+//        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] (overrides of the defaults)
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startTraining, predictSections } from '../src/ml/engine';
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   const seed = Number(arg('seed', '1234'));
   const patch = Number(arg('patch', '128'));
   const batch = Number(arg('batch', '8'));
+  const lr = arg('lr');
+  const sampling = arg('sampling') as 'class-balanced' | 'uniform' | undefined;
+  const adaptive = arg('adaptive');
   const stagesToRun = (arg('stages', '1,2,3') ?? '').split(',').map(Number) as StageNumber[];
   const all = await loadF3(step);
   const trainIdx = (arg('train') ?? all.map((_, i) => i).join(',')).split(',').map(Number);
@@ -49,7 +53,8 @@ async function main(): Promise<void> {
     const handle = startTraining({
       sections: train.map((s, i) => ({ name: s.name, seismic: s.seismic, labels: sparse[i], height: s.height, width: s.width })),
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
-      config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon } },
+      config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
+        ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(adaptive ? { growth: { adaptive: adaptive === 'true' } } : {}) },
     }, (e) => {
       if (e.type === 'epoch') log({ stage: e.record.stage, epoch: e.record.epoch, lossA: e.record.losses.a, valMIoU: e.record.validation?.meanIoU, labelled: e.record.labelledPixels, s: e.record.seconds, eta: e.record.etaSeconds });
       else if (e.type === 'growth') log({ growth: e.record.addedTotal, waves: e.record.iterations.length, fraction: e.record.labelledFraction });

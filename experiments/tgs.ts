@@ -1,6 +1,6 @@
 // TGS salt experiment: 10 % of the labelled images as labels plus the unlabelled pool; stage 1 (supervised only),
 // then stage 2 (cross pseudo supervision on the pool) resumed from it; TGS score and mIoU on held-out labelled images.
-// Usage: node --import tsx experiments/tgs.ts --out DIR [--eval 1000] [--pool 4000] [--epochs 6,6] [--steps 15] [--base 8]
+// Usage: node --import tsx experiments/tgs.ts --out DIR [--eval 1000] [--pool 4000] [--epochs 6,6] [--steps 15] [--base 8] [--stages 1,2]
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readNpy } from '../src/io/npy';
@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   const truth = evalIdx.map(mask);
   const results: unknown[] = [];
   let previous: string | undefined;
-  for (const stage of [1, 2] as StageNumber[]) {
+  const stages = arg('stages', '1,2').split(',').map(Number) as StageNumber[];
+  for (const stage of stages) {
     const runDir = path.join(out, `stage${stage}`);
     const t0 = Date.now();
     const handle = startTraining({
