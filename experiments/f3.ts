@@ -65,9 +65,12 @@ async function main(): Promise<void> {
     previous = runDir;
     const pred = score(classes, train.map((s, i) => ({ truth: s.truth, pred: r.sections[i]!.prediction })));
     const grown = scoreGrown(classes, train.map((s, i) => ({ truth: s.truth, grown: r.sections[i]!.grownLabels })));
+    // The interpretation a user is left with: the grown labels where there are some, the prediction elsewhere.
+    const completed = score(classes, train.map((s, i) => ({ truth: s.truth, pred: r.sections[i]!.grownLabels.map((g, p) => (g === 255 ? r.sections[i]!.prediction[p] : g)) })));
     const row: Record<string, unknown> = {
       stagesThrough: stage, recon, seconds: (Date.now() - t0) / 1000,
       predictionMIoU: pred.meanIoU, predictionPixelAccuracy: pred.pixelAccuracy, predictionPerClassIoU: pred.perClassIoU,
+      completedMIoU: completed.meanIoU, completedPixelAccuracy: completed.pixelAccuracy,
       grownCoverage: grown.coverage, grownMIoUCovered: grown.scores.meanIoU, grownPixelAccuracyCovered: grown.scores.pixelAccuracy,
     };
     if (heldOut.length > 0) {
