@@ -1,6 +1,7 @@
 // Segmentation losses over logits (N,H,W,C) and integer labels (N,H,W) with an ignore value (255 = unlabelled).
 // All are numerically stable (log-softmax, never log of a softmax) and return 0, not NaN, when no pixel counts.
 import * as tf from '@tensorflow/tfjs';
+import { focalPerPixel } from './kernels/focal';
 
 /** Identity whose gradient is zero: tfjs has no stop_gradient op, and targets/confidences must not be trained. */
 export const stopGradient = tf.customGrad((...inputs) => {
@@ -73,15 +74,8 @@ function weightedFocal(
   if (!(gamma >= 0) || !Number.isFinite(gamma)) throw new RangeError(`${what}: gamma must be a finite number ≥ 0, got ${gamma}`);
   const classes = logits.shape[3] as number;
   const safeLabels = tf.where(valid, labels.toInt(), tf.zerosLike(labels).toInt()) as tf.Tensor;
-  const logp = tf.logSoftmax(logits, -1);
-  const oneHot = tf.oneHot(safeLabels as tf.Tensor3D, classes);
-  const logPt = tf.sum(tf.mul(logp, oneHot), -1);
-  let perPixel: tf.Tensor = tf.neg(logPt);
-  if (gamma > 0) {
-    // Clamp: rounding can put p_t a hair above 1, and x^γ with γ < 1 has an infinite slope at 0.
-    const oneMinusPt = tf.maximum(tf.sub(1, tf.exp(logPt)), gamma < 1 ? 1e-12 : 0);
-    perPixel = tf.mul(tf.pow(oneMinusPt, gamma), perPixel);
-  }
+  // −(1−p_t)^γ·log p_t, clamped as focalPerPixel says (rounding can put p_t a hair above 1); fused on wasm.
+  const perPixel = focalPerPixel(logits, safeLabels, gamma);
   let weight: tf.Tensor = tf.cast(valid, 'float32');
   if (classWeights !== undefined) weight = tf.mul(weight, tf.gather(classWeightTensor(classWeights, classes, what), safeLabels));
   if (pixelWeights !== undefined) {

@@ -178,6 +178,17 @@ for (const native of [true, false]) describe(`wasm kernels (${native ? 'SIMD mod
     }
   });
 
+  it('Sum over leading axes (bias gradients), with keepDims, and over other axes (stock path)', async () => {
+    const x = tf.add(tf.mul(rand([3, 9, 7, 5], 85), 4), 100); // a large mean: float32 running sums would drift
+    const m = rand([6, 10], 86);
+    const f = () => [tf.sum(x, [0, 1, 2]), tf.sum(x, [2, 0, 1], true), tf.sum(x, 0), tf.sum(x, [1, 2]), tf.sum(m, 0), tf.sum(m, 1),
+      tf.sum(m), tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.add(a, tf.ones([5])), x)))([x])[0]];
+    const wasm = await on('wasm', f);
+    const cpu = await on('cpu', f);
+    wasm.forEach((v, k) => assert.ok(relativeError(v, cpu[k]) < 1e-6, `output ${k}: ${relativeError(v, cpu[k])}`));
+    assert.deepEqual(tf.sum(x, [2, 0, 1], true).shape, [1, 1, 1, 5]);
+  });
+
   // 3 channels: the JS loops; 4 and 20: the SIMD kernel's 4- and 16-channel groups; a large mean tests cancellation.
   for (const [channels, offset] of [[3, 1.5], [4, 1.5], [20, 40]] as const) it(`batchNormRelu (${channels} channels, mean ≈ ${offset}): forward and gradients equal autodiff through moments()`, async () => {
     const x = tf.add(tf.mul(rand([3, 7, 5, channels], 41), 3), offset);

@@ -187,4 +187,38 @@ describe('losses', () => {
       await tf.setBackend(previous);
     }
   });
+
+  it('the fused focal kernel on wasm matches the composed ops on cpu for γ in {0, 0.5, 1, 2}, saturated logits included, without leaks', async () => {
+    const rng = new Rng(11);
+    const shape: [number, number, number, number] = [2, 5, 7, 6];
+    const L = Array.from({ length: 2 * 5 * 7 * 6 }, (_, i) => (i % 17 === 0 ? 60 : rng.normal() * 4));
+    const lab = Array.from({ length: 70 }, (_, i) => (i % 9 === 0 ? 255 : rng.int(6)));
+    const w = Array.from({ length: 70 }, () => rng.next());
+    const run = async (gamma: number) => {
+      const x = tf.variable(tf.tensor4d(L, shape));
+      const labels = tf.tensor3d(lab, [2, 5, 7], 'int32');
+      const pixelWeights = tf.tensor3d(w, [2, 5, 7]);
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.variableGrads(() => focalLoss(x, labels, { gamma, pixelWeights, classWeights: [1, 2, 0.5, 1, 3, 1] }), [x]);
+      const out = [(await value.data())[0], ...(await grads[x.name].data())];
+      tf.dispose([value, grads[x.name]]);
+      assert.equal(tf.memory().numTensors, before, `tensors leaked on ${tf.getBackend()} (γ = ${gamma})`);
+      tf.dispose([x, labels, pixelWeights]);
+      return out;
+    };
+    const previous = tf.getBackend();
+    try {
+      for (const gamma of [0, 0.5, 1, 2]) {
+        await tf.setBackend('cpu');
+        const onCpu = await run(gamma);
+        await initBackend('wasm');
+        const onWasm = await run(gamma);
+        assert.ok(onWasm.every(Number.isFinite), `γ = ${gamma}: non-finite value on wasm`);
+        const scale = Math.max(...onCpu.map(Math.abs));
+        onCpu.forEach((v, i) => assert.ok(Math.abs(v - onWasm[i]) <= 1e-5 * scale, `γ = ${gamma}, entry ${i}: cpu ${v}, wasm ${onWasm[i]}`));
+      }
+    } finally {
+      await tf.setBackend(previous);
+    }
+  });
 });

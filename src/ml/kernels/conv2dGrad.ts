@@ -196,27 +196,34 @@ function zeroInsert(s: KernelScope, dy: tf.TensorInfo, sh: number, sw: number, h
 
 /**
  * out[n, i·kh + a, j·kw + b, c] = y[n, i, j, (a·kw + b)·ci + c], cropped or zero-extended to h×w (pixels no
- * kernel tap reached get zero gradient). tfjs-wasm's DepthToSpace is ~20× slower than this loop.
+ * kernel tap reached get zero gradient), copied as runs of kw·ci floats. tfjs-wasm's DepthToSpace is ~20× slower.
  */
 function depthToSpace(s: KernelScope, y: tf.TensorInfo, n: number, h: number, w: number, ci: number, kh: number, kw: number): tf.TensorInfo {
   const [, ho, wo] = y.shape;
   const out = s.alloc([n, h, w, ci], ho * kh < h || wo * kw < w);
-  const src = s.f32(y);
-  const dst = s.f32(out);
   const rows = Math.min(ho * kh, h);
   const cols = Math.min(wo * kw, w);
   const block = kh * kw * ci;
+  const native = nativeKernels(s.backend);
+  // Row r of the output, for each dy column j, is one run of kw·ci floats (the block's row a = r mod kh).
+  const full = Math.floor(cols / kw);
+  const rest = (cols - full * kw) * ci;
+  const src = native ? undefined : s.f32(y);
+  const dst = native ? undefined : s.f32(out);
+  const yPtr = s.backend.dataIdMap.get(y.dataId).memoryOffset;
+  const outPtr = s.backend.dataIdMap.get(out.dataId).memoryOffset;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < rows; r++) {
       const i = Math.floor(r / kh);
-      const a = r - i * kh;
-      const srcRow = (b * ho + i) * wo * block + a * kw * ci;
-      let d = (b * h + r) * w * ci;
-      for (let col = 0; col < cols; col++) {
-        const j = Math.floor(col / kw);
-        const from = srcRow + j * block + (col - j * kw) * ci;
-        for (let c = 0; c < ci; c++) dst[d++] = src[from + c];
+      const srcRow = (b * ho + i) * wo * block + (r - i * kh) * kw * ci;
+      const dstRow = (b * h + r) * w * ci;
+      if (native) {
+        native.copy_runs(yPtr + 4 * srcRow, block, outPtr + 4 * dstRow, kw * ci, kw * ci, full);
+        if (rest > 0) native.copy_runs(yPtr + 4 * (srcRow + full * block), block, outPtr + 4 * (dstRow + full * kw * ci), rest, rest, 1);
+        continue;
       }
+      for (let j = 0; j < full; j++) dst!.set(src!.subarray(srcRow + j * block, srcRow + j * block + kw * ci), dstRow + j * kw * ci);
+      if (rest > 0) dst!.set(src!.subarray(srcRow + full * block, srcRow + full * block + rest), dstRow + full * kw * ci);
     }
   }
   return out;

@@ -70,6 +70,38 @@ export function makeIdentity(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * Sum over leading axes (e.g. a bias gradient: dy summed over N, H, W, keeping channels) as one sweep (SIMD, or JS
+ * with float64 accumulators): the stock wasm Sum first transposes the whole tensor so the reduced axes are innermost.
+ */
+export function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    if (x.dtype !== 'float32' || x.shape.length < 2 || util.sizeFromShape(x.shape) === 0) return stock(args);
+    const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    if (k === 0 || k >= x.shape.length || axes.some((a, i) => a !== i)) return stock(args);
+    const s = new KernelScope(args.backend as WasmBackend);
+    const kept = x.shape.slice(k);
+    const out = s.alloc(keepDims ? [...new Array<number>(k).fill(1), ...kept] : kept);
+    const inner = util.sizeFromShape(kept);
+    const native = nativeKernels(s.backend);
+    if (native) {
+      const scratch = s.alloc([2 * inner]); // inner float64 accumulators
+      native.sum_leading(ptr(s, x), ptr(s, out), util.sizeFromShape(x.shape) / inner, inner, ptr(s, scratch));
+      return s.keep(out);
+    }
+    const src = s.f32(x);
+    const acc = new Float64Array(inner);
+    for (let base = 0; base < src.length; base += inner) {
+      for (let j = 0; j < inner; j++) acc[j] += src[base + j];
+    }
+    s.f32(out).set(acc);
+    return s.keep(out);
+  };
+}
+
 /** Byte offset of a tensor in the wasm heap. */
 function ptr(s: KernelScope, t: tf.TensorInfo): number {
   return s.backend.dataIdMap.get(t.dataId).memoryOffset;

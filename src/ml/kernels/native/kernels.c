@@ -643,6 +643,30 @@ void bn_relu_backward(const float* dy, const float* x, const float* y, const flo
   }
 }
 
+// out[j] = sum over r of x[r*inner + j] (a sum over leading axes, e.g. a bias gradient). Float32 partial sums over
+// blocks of 64 rows are flushed into float64 (`scratch`: inner doubles), so long sums keep their digits.
+EXPORT(sum_leading)
+void sum_leading(const float* x, float* out, long rows, int inner, double* scratch) {
+  for (int j = 0; j < inner; j++) scratch[j] = 0.0;
+  const int inner4 = inner - inner % 4;
+  long r = 0;
+  while (r < rows) {
+    const long end = r + 64 < rows ? r + 64 : rows;
+    for (int j = 0; j < inner4; j += 4) {
+      v128_t a = wasm_f32x4_splat(0.0f);
+      for (long q = r; q < end; q++) a = wasm_f32x4_add(a, wasm_v128_load(x + q * inner + j));
+      FLUSH4(scratch, j, a);
+    }
+    for (int j = inner4; j < inner; j++) {
+      float a = 0.0f;
+      for (long q = r; q < end; q++) a += x[q * inner + j];
+      scratch[j] += (double)a;
+    }
+    r = end;
+  }
+  for (int j = 0; j < inner; j++) out[j] = (float)scratch[j];
+}
+
 // Copy `count` runs of `run` floats: run r from src + r*src_stride to dst + r*dst_stride (channel concat/split).
 EXPORT(copy_runs)
 void copy_runs(const float* src, int src_stride, float* dst, int dst_stride, int run, long count) {
@@ -656,8 +680,8 @@ void copy_runs(const float* src, int src_stride, float* dst, int dst_stride, int
 }
 
 // MaxPool gradient (NHWC): each window's gradient goes to its first maximal input in row-major order (as the
-// tfjs CPU backend does). dx must be zeroed by the caller. Channels are processed one at a time in the window
-// scan so no per-channel arrays are needed.
+// tfjs CPU backend does). dx must be zeroed by the caller. Channels are scanned 4 at a time (a running maximum and
+// its first index per SIMD lane), so no per-channel arrays are needed.
 EXPORT(maxpool_grad)
 void maxpool_grad(const float* x, const float* dy, float* dx, int n, int h, int w, int c, int ho, int wo, int fh, int fw,
                   int sh, int sw, int top, int left) {
@@ -671,7 +695,28 @@ void maxpool_grad(const float* x, const float* dy, float* dx, int n, int h, int 
         const int clo = c0 < 0 ? 0 : c0;
         const int chi = c0 + fw < w ? c0 + fw : w;
         const float* g = dy + ((long)(b * ho + i) * wo + j) * c;
-        for (int k = 0; k < c; k++) {
+        int k = 0;
+        // 4 channels at a time: running maximum and the element index where it was first reached, per lane.
+        for (; k + 4 <= c; k += 4) {
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          v128_t pos = wasm_i32x4_splat(-1);
+          for (int p = rlo; p < rhi; p++) {
+            for (int q = clo; q < chi; q++) {
+              const int idx = ((b * h + p) * w + q) * c + k;
+              const v128_t v = wasm_v128_load(x + idx);
+              const v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              pos = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(idx), wasm_i32x4_make(0, 1, 2, 3)), pos, gt);
+            }
+          }
+          const int p0 = wasm_i32x4_extract_lane(pos, 0), p1 = wasm_i32x4_extract_lane(pos, 1);
+          const int p2 = wasm_i32x4_extract_lane(pos, 2), p3 = wasm_i32x4_extract_lane(pos, 3);
+          if (p0 >= 0) dx[p0] += g[k];
+          if (p1 >= 0) dx[p1] += g[k + 1];
+          if (p2 >= 0) dx[p2] += g[k + 2];
+          if (p3 >= 0) dx[p3] += g[k + 3];
+        }
+        for (; k < c; k++) {
           float best = -__builtin_inff();
           long pos = -1;
           for (int p = rlo; p < rhi; p++) {
