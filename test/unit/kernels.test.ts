@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
 import { batchNormRelu } from '../../src/ml/kernels/batchNorm';
+import { setWinogradTile } from '../../src/ml/kernels/conv2d';
 import { setNativeKernelsEnabled } from '../../src/ml/kernels/native';
 import { UNet } from '../../src/ml/unet';
 
@@ -94,6 +95,31 @@ for (const native of [true, false]) describe(`wasm kernels (${native ? 'SIMD mod
       assert.ok(relativeError(wasmInput, cpuInput) < 1e-5, `input gradient error ${relativeError(wasmInput, cpuInput)}`);
       tf.dispose([x, filter, out, dy]);
     });
+  });
+
+  // 'auto' picks by channel count; each Winograd tile is also forced on every 3x3 stride-1 case.
+  for (const tile of [2, 4] as const) it(`Winograd F(${tile}x${tile}, 3x3) forced: forward, input gradient and FusedConv2D on every 3x3 stride-1 case`, async () => {
+    setWinogradTile(tile);
+    try {
+      for (const [i, c] of CASES.entries()) {
+        if (c.k[0] !== 3 || c.k[1] !== 3 || c.s[0] !== 1 || c.s[1] !== 1 || c.ci % 4 || c.co % 4 || c.ci > 64) continue;
+        const x = rand([c.n, c.h, c.w, c.ci], 10 + i);
+        const filter = rand([3, 3, c.ci, c.co], 20 + i);
+        const bias = rand([c.co], 40 + i);
+        const dy = rand(tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, c.pad).shape, 30 + i);
+        const f = () => [
+          tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, c.pad),
+          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor,
+          tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: c.pad, bias, activation: 'relu' }),
+        ];
+        const a = await on('wasm', f);
+        const b = await on('cpu', f);
+        a.forEach((v, k) => assert.ok(relativeError(v, b[k]) < 1e-5, `${label(c)} output ${k}: ${relativeError(v, b[k])}`));
+        tf.dispose([x, filter, bias, dy]);
+      }
+    } finally {
+      setWinogradTile('auto');
+    }
   });
 
   it('FusedConv2D (folded BatchNorm: bias + ReLU, or linear without bias) matches', async () => {

@@ -27,6 +27,8 @@ export interface NativeKernels {
     kh: number, kw: number, sh: number, sw: number, top: number, left: number, bias: number, relu: number): void;
   conv3x3_winograd(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
     top: number, left: number, bias: number, relu: number, flip: number, scratch: number, tilesPerBlock: number): void;
+  conv3x3_winograd4(x: number, f: number, y: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    top: number, left: number, bias: number, relu: number, flip: number, scratch: number, tilesPerBlock: number): void;
   conv3x3_winograd_filter_grad(x: number, dy: number, dw: number, n: number, h: number, w: number, ci: number, ho: number, wo: number,
     co: number, top: number, left: number, scratch: number, tilesPerBlock: number): void;
 }

@@ -396,6 +396,177 @@ void conv3x3_winograd(const float* x, const float* f, float* y, int n, int h, in
   }
 }
 
+// ---- Winograd F(4x4, 3x3): 36 multiplications per 4x4 output tile (2.25 per output, F(2x2, 3x3) needs 4), with
+// Lavin & Gray's transforms on the points 0, +-1, +-2, infinity. Same blocking as conv3x3_winograd with 36 planes.
+// Scratch (floats): 36*ci*co (U) + 36*(tb*ci + 16) (V) + 36*(tb*co + 16) (M).
+
+// B^T rows: (4,0,-5,0,1,0), (0,-4,-4,1,1,0), (0,4,-4,-1,1,0), (0,-2,-1,2,1,0), (0,2,-1,-2,1,0), (0,4,0,-5,0,1).
+#define BT6(d0, d1, d2, d3, d4, d5, t0, t1, t2, t3, t4, t5)                                              \
+  do {                                                                                                    \
+    const v128_t w_s12 = wasm_f32x4_add(d1, d2), w_d12 = wasm_f32x4_sub(d1, d2);                              \
+    const v128_t w_s34 = wasm_f32x4_add(d3, d4), w_d43 = wasm_f32x4_sub(d4, d3);                              \
+    const v128_t w_e42 = wasm_f32x4_sub(d4, d2), w_d31 = wasm_f32x4_sub(d3, d1);                              \
+    t0 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d0), wasm_f32x4_mul(five, d2)), d4);          \
+    t1 = wasm_f32x4_sub(w_s34, wasm_f32x4_mul(four, w_s12));                                                  \
+    t2 = wasm_f32x4_add(w_d43, wasm_f32x4_mul(four, w_d12));                                                  \
+    t3 = wasm_f32x4_add(w_e42, wasm_f32x4_add(w_d31, w_d31));                                                   \
+    t4 = wasm_f32x4_sub(w_e42, wasm_f32x4_add(w_d31, w_d31));                                                   \
+    t5 = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, d1), wasm_f32x4_mul(five, d3)), d5);          \
+  } while (0)
+
+// A^T rows: (1,1,1,1,1,0), (0,1,-1,2,-2,0), (0,1,1,4,4,0), (0,1,-1,8,-8,1).
+#define AT6(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3)                                                       \
+  do {                                                                                                    \
+    const v128_t w_s12 = wasm_f32x4_add(m1, m2), w_d12 = wasm_f32x4_sub(m1, m2);                              \
+    const v128_t w_s34 = wasm_f32x4_add(m3, m4), w_d34 = wasm_f32x4_sub(m3, m4);                              \
+    o0 = wasm_f32x4_add(wasm_f32x4_add(m0, w_s12), w_s34);                                                    \
+    o1 = wasm_f32x4_add(w_d12, wasm_f32x4_add(w_d34, w_d34));                                                   \
+    o2 = wasm_f32x4_add(w_s12, wasm_f32x4_mul(four, w_s34));                                                  \
+    o3 = wasm_f32x4_add(wasm_f32x4_add(w_d12, wasm_f32x4_mul(eight, w_d34)), m5);                             \
+  } while (0)
+
+// U[xi][c][o] = (G g G^T)[xi], G rows: (1/4,0,0), (-1/6,-1/6,-1/6), (-1/6,1/6,-1/6), (1/24,1/12,1/6),
+// (1/24,-1/12,1/6), (0,0,1); g as in winograd_filter (flip: the input gradient's kernel).
+static void winograd4_filter(const float* f, float* u, int ci, int co, int flip) {
+  const long plane = (long)ci * co;
+#define G6(a, b, c, r0, r1, r2, r3, r4, r5)                                  \
+  const float r0 = (a) * 0.25f;                                              \
+  const float r1 = -((a) + (b) + (c)) * (1.0f / 6.0f);                       \
+  const float r2 = -((a) - (b) + (c)) * (1.0f / 6.0f);                       \
+  const float r3 = (a) * (1.0f / 24.0f) + (b) * (1.0f / 12.0f) + (c) * (1.0f / 6.0f); \
+  const float r4 = (a) * (1.0f / 24.0f) - (b) * (1.0f / 12.0f) + (c) * (1.0f / 6.0f); \
+  const float r5 = (c)
+  for (int c = 0; c < ci; c++) {
+    for (int o = 0; o < co; o++) {
+#define G(a, b) (flip ? f[(long)((2 - (a)) * 3 + (2 - (b))) * plane + (long)o * ci + c] : f[(long)((a) * 3 + (b)) * plane + (long)c * co + o])
+      const float g00 = G(0, 0), g01 = G(0, 1), g02 = G(0, 2);
+      const float g10 = G(1, 0), g11 = G(1, 1), g12 = G(1, 2);
+      const float g20 = G(2, 0), g21 = G(2, 1), g22 = G(2, 2);
+#undef G
+      // Down the columns: t[r][b].
+      G6(g00, g10, g20, t00, t10, t20, t30, t40, t50);
+      G6(g01, g11, g21, t01, t11, t21, t31, t41, t51);
+      G6(g02, g12, g22, t02, t12, t22, t32, t42, t52);
+      float* up = u + (long)c * co + o;
+#define ROW6(r, a0, a1, a2)                                       \
+  do {                                                            \
+    G6(a0, a1, a2, q0, q1, q2, q3, q4, q5);                       \
+    up[(long)((r) * 6 + 0) * plane] = q0;                         \
+    up[(long)((r) * 6 + 1) * plane] = q1;                         \
+    up[(long)((r) * 6 + 2) * plane] = q2;                         \
+    up[(long)((r) * 6 + 3) * plane] = q3;                         \
+    up[(long)((r) * 6 + 4) * plane] = q4;                         \
+    up[(long)((r) * 6 + 5) * plane] = q5;                         \
+  } while (0)
+      ROW6(0, t00, t01, t02); ROW6(1, t10, t11, t12); ROW6(2, t20, t21, t22);
+      ROW6(3, t30, t31, t32); ROW6(4, t40, t41, t42); ROW6(5, t50, t51, t52);
+#undef ROW6
+    }
+  }
+#undef G6
+}
+
+// As conv3x3_winograd (same arguments and conditions) with 4x4 output tiles; tb: tiles per block (even).
+EXPORT(conv3x3_winograd4)
+void conv3x3_winograd4(const float* x, const float* f, float* y, int n, int h, int w, int ci, int ho, int wo, int co, int top,
+                       int left, const float* bias, int relu, int flip, float* scratch, int tb) {
+  const long vplane = (long)tb * ci + 16, mplane = (long)tb * co + 16, uplane = (long)ci * co;
+  float* u = scratch;
+  float* vbuf = u + 36L * uplane;
+  float* mbuf = vbuf + 36L * vplane;
+  winograd4_filter(f, u, ci, co, flip);
+  const int tilesH = (ho + 3) / 4, tilesW = (wo + 3) / 4;
+  const long tiles = (long)n * tilesH * tilesW;
+  const int co16 = co - co % 16;
+  const v128_t zero = wasm_f32x4_splat(0.0f), four = wasm_f32x4_splat(4.0f), five = wasm_f32x4_splat(5.0f);
+  const v128_t eight = wasm_f32x4_splat(8.0f);
+  const long rs = (long)w * ci;
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    const int nb = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int k = 0; k < nb; k++) {
+      const long t = t0 + k;
+      const int b = (int)(t / ((long)tilesH * tilesW));
+      const int rem = (int)(t % ((long)tilesH * tilesW));
+      const int r0 = (rem / tilesW) * 4 - top, q0 = (rem % tilesW) * 4 - left;
+      const int inside = r0 >= 0 && r0 + 5 < h && q0 >= 0 && q0 + 5 < w;
+      const float* base = x + ((long)(b * h + r0) * w + q0) * ci;
+      float* vp = vbuf + (long)k * ci;
+      for (int c = 0; c < ci; c += 4) {
+#define LD(r, q) ((inside || (r0 + (r) >= 0 && r0 + (r) < h && q0 + (q) >= 0 && q0 + (q) < w)) ? wasm_v128_load(base + (r) * rs + (q) * ci + c) : zero)
+        v128_t t00, t01, t02, t03, t04, t05, t10, t11, t12, t13, t14, t15, t20, t21, t22, t23, t24, t25;
+        v128_t t30, t31, t32, t33, t34, t35, t40, t41, t42, t43, t44, t45, t50, t51, t52, t53, t54, t55;
+        // Down each column q: t[.][q] = B^T d[.][q].
+#define COL(q) BT6(LD(0, q), LD(1, q), LD(2, q), LD(3, q), LD(4, q), LD(5, q), t0##q, t1##q, t2##q, t3##q, t4##q, t5##q)
+        COL(0); COL(1); COL(2); COL(3); COL(4); COL(5);
+#undef COL
+#undef LD
+        float* qp = vp + c;
+        // Along each row r: V[r][.] = t[r][.] B.
+#define ROWV(r)                                                                                              \
+  do {                                                                                                       \
+    v128_t v0, v1, v2, v3, v4, v5;                                                                           \
+    BT6(t##r##0, t##r##1, t##r##2, t##r##3, t##r##4, t##r##5, v0, v1, v2, v3, v4, v5);                       \
+    wasm_v128_store(qp + ((r) * 6 + 0) * vplane, v0); wasm_v128_store(qp + ((r) * 6 + 1) * vplane, v1);      \
+    wasm_v128_store(qp + ((r) * 6 + 2) * vplane, v2); wasm_v128_store(qp + ((r) * 6 + 3) * vplane, v3);      \
+    wasm_v128_store(qp + ((r) * 6 + 4) * vplane, v4); wasm_v128_store(qp + ((r) * 6 + 5) * vplane, v5);      \
+  } while (0)
+        ROWV(0); ROWV(1); ROWV(2); ROWV(3); ROWV(4); ROWV(5);
+#undef ROWV
+      }
+    }
+    for (int xi = 0; xi < 36; xi++) {
+      const float* vx = vbuf + xi * vplane;
+      const float* ux = u + xi * uplane;
+      float* mx = mbuf + xi * mplane;
+      for (int k = 0; k < nb; k += 2) {
+        const float* v0 = vx + (long)k * ci;
+        const float* v1 = k + 1 < nb ? v0 + ci : v0;
+        float* m0 = mx + (long)k * co;
+        float* m1 = k + 1 < nb ? m0 + co : m0;
+        int o = 0;
+        for (; o < co16; o += 16) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 4);
+        if (o + 8 <= co) { winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 2); o += 8; }
+        if (o < co) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 1);
+      }
+    }
+    for (int k = 0; k < nb; k++) {
+      const long t = t0 + k;
+      const int b = (int)(t / ((long)tilesH * tilesW));
+      const int rem = (int)(t % ((long)tilesH * tilesW));
+      const int i0 = (rem / tilesW) * 4, j0 = (rem % tilesW) * 4;
+      const int rows = ho - i0 < 4 ? ho - i0 : 4, cols = wo - j0 < 4 ? wo - j0 : 4;
+      float* yp = y + ((long)(b * ho + i0) * wo + j0) * co;
+      const float* mp = mbuf + (long)k * co;
+      for (int o = 0; o < co; o += 4) {
+#define M(r, q) wasm_v128_load(mp + ((r) * 6 + (q)) * mplane + o)
+        v128_t s00, s01, s02, s03, s04, s05, s10, s11, s12, s13, s14, s15;
+        v128_t s20, s21, s22, s23, s24, s25, s30, s31, s32, s33, s34, s35;
+        // Down each column q: s[.][q] = A^T M[.][q].
+#define COL(q) AT6(M(0, q), M(1, q), M(2, q), M(3, q), M(4, q), M(5, q), s0##q, s1##q, s2##q, s3##q)
+        COL(0); COL(1); COL(2); COL(3); COL(4); COL(5);
+#undef COL
+#undef M
+        const v128_t bv = bias ? wasm_v128_load(bias + o) : zero;
+        // Along each row i: y[i][.] = s[i][.] A, + bias, ReLU, clipped to the output.
+#define ROWY(i)                                                                                              \
+  if ((i) < rows) {                                                                                          \
+    v128_t y0, y1, y2, y3;                                                                                   \
+    AT6(s##i##0, s##i##1, s##i##2, s##i##3, s##i##4, s##i##5, y0, y1, y2, y3);                               \
+    if (bias) { y0 = wasm_f32x4_add(y0, bv); y1 = wasm_f32x4_add(y1, bv); y2 = wasm_f32x4_add(y2, bv); y3 = wasm_f32x4_add(y3, bv); } \
+    if (relu) { y0 = wasm_f32x4_max(y0, zero); y1 = wasm_f32x4_max(y1, zero); y2 = wasm_f32x4_max(y2, zero); y3 = wasm_f32x4_max(y3, zero); } \
+    float* yr = yp + (long)(i) * wo * co + o;                                                                \
+    wasm_v128_store(yr, y0);                                                                                 \
+    if (cols > 1) wasm_v128_store(yr + co, y1);                                                              \
+    if (cols > 2) wasm_v128_store(yr + 2 * co, y2);                                                          \
+    if (cols > 3) wasm_v128_store(yr + 3 * co, y3);                                                          \
+  }
+        ROWY(0) ROWY(1) ROWY(2) ROWY(3)
+#undef ROWY
+      }
+    }
+  }
+}
+
 // Filter gradient of a 3x3 stride-1 convolution as Winograd F(3x3, 2x2) (the transposed algorithm of the forward
 // one): per 2x2 tile of dy, dW += G^T [ (B^T x B) . (A dy A^T) ] G, where x is the 4x4 input patch under the tile.
 // The elementwise products are summed over all tiles first, as 16 matrix products M[xi] = V[xi]^T W[xi]
