@@ -86,16 +86,26 @@ void conv2d_filter_grad(const float* x, const float* dy, float* dw, int n, int h
             if (o + 8 <= co4) { fgrad_block(tap, xbase, dbase, co, xstep, count, c, c1, o, 2); o += 8; }
             if (o < co4) { fgrad_block(tap, xbase, dbase, co, xstep, count, c, c1, o, 1); o += 4; }
           }
-          if (co4 != co) {
-            // Output channel counts that are not a multiple of 4 (e.g. a 6-class head): the last few are scalar.
-            for (int cc = 0; cc < ci; cc++) {
+          // Output channels past the last multiple of 4 (e.g. a 6-class head): SIMD across 4 input channels instead.
+          for (int o = co4; o < co; o++) {
+            int cc = 0;
+            for (; cc + 4 <= ci; cc += 4) {
+              v128_t acc = wasm_f32x4_splat(0.0f);
               const float* xp = xbase + cc;
-              const float* dp = dbase;
-              float* accp = tap + (long)cc * co;
-              for (int j = 0; j < count; j++, xp += xstep, dp += co) {
-                const float s = xp[0];
-                for (int o = co4; o < co; o++) accp[o] += s * dp[o];
-              }
+              const float* dp = dbase + o;
+              for (int j = 0; j < count; j++, xp += xstep, dp += co) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load32_splat(dp)));
+              float* accp = tap + (long)cc * co + o;
+              accp[0] += wasm_f32x4_extract_lane(acc, 0);
+              accp[co] += wasm_f32x4_extract_lane(acc, 1);
+              accp[2 * co] += wasm_f32x4_extract_lane(acc, 2);
+              accp[3 * co] += wasm_f32x4_extract_lane(acc, 3);
+            }
+            for (; cc < ci; cc++) {
+              const float* xp = xbase + cc;
+              const float* dp = dbase + o;
+              float a = 0.0f;
+              for (int j = 0; j < count; j++, xp += xstep, dp += co) a += xp[0] * dp[0];
+              tap[(long)cc * co + o] += a;
             }
           }
         }
