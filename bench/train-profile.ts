@@ -1,7 +1,7 @@
 // Where one training step of the probe U-Net spends its time on the wasm backend: every registered wasm kernel is
 // wrapped with a timer (exclusive time: a composite kernel's calls into other kernels are charged to those), and
 // the step is split into phases (forward + loss, backward, optimizer). Not part of `npm run bench` (no peer):
-//   node --import tsx bench/train-profile.ts [--filters 16] [--steps 3] [--loss bench|product] [--cps]
+//   node --import tsx bench/train-profile.ts [--filters 16] [--steps 3] [--loss bench|product] [--cps] [--shapes]
 // 'product' is NetTrainer.trainStep (focal loss γ = 2, optionally with the CPS pseudo term); 'bench' is the
 // cross-entropy step of bench/train-worker.ts.
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +14,8 @@ const FILTERS = Number(opt('filters', '16'));
 const STEPS = Number(opt('steps', '3'));
 const MODE = opt('loss', 'product');
 const CPS = args.includes('--cps');
+/** Split convolution rows by input and filter shape. */
+const SHAPES = args.includes('--shapes');
 const BATCH = 8;
 const SIZE = 128;
 const CLASSES = 6;
@@ -41,7 +43,9 @@ function wrapKernels(): void {
           const total = performance.now() - t;
           const child = stack.pop()!;
           if (stack.length) stack[stack.length - 1] += total;
-          const key = `${phase}\t${name}`;
+          const ins = a.inputs as Record<string, tf.TensorInfo | undefined>;
+          const shape = SHAPES && name.startsWith('Conv2D') ? ` ${Object.values(ins).map((t) => t?.shape.join('×')).join(' ')}` : '';
+          const key = `${phase}\t${name}${shape}`;
           const e = table.get(key) ?? { calls: 0, ms: 0 };
           e.calls++;
           e.ms += total - child;

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../src/ml/backend';
+import { crossEntropyLoss } from '../src/ml/losses';
 import { UNet } from '../src/ml/unet';
 
 /** What the bench sends to a worker. */
@@ -37,12 +38,12 @@ async function main(): Promise<TrainWorkerResult> {
   const optimizer = tf.train.adam(1e-3);
   const pixels = cfg.batch * cfg.size * cfg.size;
   const x = tf.randomNormal([cfg.batch, cfg.size, cfg.size, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
-  const labels = tf.oneHot(tf.randomUniform([cfg.batch, cfg.size, cfg.size], 0, cfg.classes, 'int32', 8) as tf.Tensor3D, cfg.classes);
+  const labels = tf.randomUniform([cfg.batch, cfg.size, cfg.size], 0, cfg.classes, 'int32', 8) as tf.Tensor3D;
   const flags = cfg.shared ? new Int32Array(cfg.shared, 0, 2) : undefined;
   const maps = cfg.shared ? [0, 1].map((k) => new Uint8Array(cfg.shared!, 8 + k * pixels, pixels)) : [];
   let round = 0;
 
-  /** Publish our argmax, wait (synchronously, we are inside the loss) for the partner's, return it one-hot. */
+  /** Publish our argmax, wait (synchronously, we are inside the loss) for the partner's, return it as labels. */
   const exchange = (logits: tf.Tensor4D): tf.Tensor => {
     round++;
     const mine = tf.argMax(logits, -1).dataSync();
@@ -51,16 +52,16 @@ async function main(): Promise<TrainWorkerResult> {
     Atomics.notify(flags!, cfg.index);
     const other = 1 - cfg.index;
     while (Atomics.load(flags!, other) < round) Atomics.wait(flags!, other, Atomics.load(flags!, other), 60_000);
-    return tf.oneHot(tf.tensor(maps[other], [cfg.batch, cfg.size, cfg.size], 'int32'), cfg.classes);
+    return tf.tensor(maps[other], [cfg.batch, cfg.size, cfg.size], 'int32');
   };
 
   const step = () => tf.tidy(() => {
     optimizer.minimize(() => {
       const { logits } = net.forward(x, true);
-      const logp = tf.logSoftmax(logits);
-      let loss = tf.neg(tf.mean(tf.sum(tf.mul(labels, logp), -1)));
-      if (cfg.cps) loss = tf.add(loss, tf.neg(tf.mean(tf.sum(tf.mul(exchange(logits), logp), -1))));
-      return loss as tf.Scalar;
+      // The product's cross-entropy (src/ml/losses.ts), as PyTorch's F.cross_entropy on the peer's side.
+      let loss: tf.Scalar = crossEntropyLoss(logits, labels);
+      if (cfg.cps) loss = tf.add(loss, crossEntropyLoss(logits, exchange(logits)));
+      return loss;
     }, false, net.trainableVariables);
   });
 
