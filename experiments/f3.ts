@@ -3,6 +3,7 @@
 // Usage: node --import tsx experiments/f3.ts --out DIR [--step 2] [--traces 8] [--recon] [--epochs 8,8,4]
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
 //        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
+//        [--transductive] (the held-out sections join training unlabelled, feeding the semi-supervised terms)
 //        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] (overrides of the defaults)
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const lr = arg('lr');
   const sampling = arg('sampling') as 'class-balanced' | 'uniform' | undefined;
   const adaptive = arg('adaptive');
+  const transductive = arg('transductive') === 'true';
   const stagesToRun = (arg('stages', '1,2,3') ?? '').split(',').map(Number) as StageNumber[];
   const all = await loadF3(step);
   const trainIdx = (arg('train') ?? all.map((_, i) => i).join(',')).split(',').map(Number);
@@ -45,13 +47,17 @@ async function main(): Promise<void> {
   // Resuming appends to the rows the earlier stages of the same run already wrote.
   const results: unknown[] = resumeFrom && existsSync(resultsPath) ? (JSON.parse(await fs.readFile(resultsPath, 'utf8')) as { results: unknown[] }).results : [];
   const log = (o: unknown): void => { console.log(JSON.stringify(o)); };
-  log({ experiment: 'f3', step, traces, recon, epochs: [e1, e2, e3], steps, base, patch, batch, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), shape: train.map((s) => [s.height, s.width]), labelledFraction });
+  log({ experiment: 'f3', step, traces, recon, transductive, epochs: [e1, e2, e3], steps, base, patch, batch, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), shape: train.map((s) => [s.height, s.width]), labelledFraction });
   let previous: string | undefined = resumeFrom;
   for (const stage of stagesToRun) {
     const runDir = path.join(out, `stage${stage}`);
     const t0 = Date.now();
     const handle = startTraining({
-      sections: train.map((s, i) => ({ name: s.name, seismic: s.seismic, labels: sparse[i], height: s.height, width: s.width })),
+      sections: [
+        ...train.map((s, i) => ({ name: s.name, seismic: s.seismic, labels: sparse[i], height: s.height, width: s.width })),
+        // Transductive: the held-out sections join without labels, as the unlabelled data of the semi-supervised terms.
+        ...(transductive ? heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, labels: null, height: all[i].height, width: all[i].width })) : []),
+      ],
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
       config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
         ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(adaptive ? { growth: { adaptive: adaptive === 'true' } } : {}) },
@@ -74,7 +80,9 @@ async function main(): Promise<void> {
       grownCoverage: grown.coverage, grownMIoUCovered: grown.scores.meanIoU, grownPixelAccuracyCovered: grown.scores.pixelAccuracy,
     };
     if (heldOut.length > 0) {
-      const p = await predictSections(runDir, heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, height: all[i].height, width: all[i].width })));
+      const p = transductive
+        ? heldOut.map((_, k) => ({ classes: r.sections[train.length + k]!.prediction }))
+        : await predictSections(runDir, heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, height: all[i].height, width: all[i].width })));
       const g = score(classes, heldOut.map((i, k) => ({ truth: all[i].truth, pred: p[k].classes })));
       row.heldOutMIoU = g.meanIoU;
       row.heldOutPixelAccuracy = g.pixelAccuracy;
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
     }
     log({ result: row });
     results.push(row);
-    await fs.writeFile(resultsPath, JSON.stringify({ step, traces, recon, epochs: [e1, e2, e3], steps, base, patch, batch, seed, labelledFraction, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), results }, null, 1));
+    await fs.writeFile(resultsPath, JSON.stringify({ step, traces, recon, transductive, epochs: [e1, e2, e3], steps, base, patch, batch, seed, labelledFraction, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), results }, null, 1));
   }
 }
 
