@@ -2,6 +2,7 @@
 // gradient in another: composed from tfjs ops it is a dozen passes over N·H·W·C values forward and as many backward
 // (logSoftmax, oneHot, mul, sum, exp, sub, maximum, pow and their gradients), ~50 ms of a probe training step.
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from './native';
 import { KernelArgs, KernelScope, WasmBackend } from './wasmUtil';
 
 /** Kernel names of the fused wasm implementation. */
@@ -57,10 +58,37 @@ export function focalForward(args: KernelArgs): tf.TensorInfo[] {
   const p = s.f32(probs);
   const d = s.f32(slope);
   const clamp = gamma < 1 ? 1e-12 : 0;
-  const e = new Float64Array(c);
   // u^γ and γ·u^(γ−1) without Math.pow for the usual integer γ.
   const powG = gamma === 2 ? (u: number) => u * u : gamma === 1 ? (u: number) => u : (u: number) => Math.pow(u, gamma);
   const slopeG = gamma === 2 ? (u: number) => 2 * u : gamma === 1 ? () => 1 : (u: number) => gamma * Math.pow(u, gamma - 1);
+  /** The per-pixel term from log p_t and p_t. */
+  const term = (i: number, logPt: number, pt: number) => {
+    if (gamma === 0) {
+      l[i] = -logPt;
+      d[i] = -1;
+      return;
+    }
+    const raw = 1 - pt;
+    const u = raw >= clamp ? raw : clamp;
+    const ug = powG(u);
+    l[i] = -ug * logPt;
+    // d/dlogp_t of −u^γ·log p_t with du/dlogp_t = −p_t, and no gradient through the clamp (as tf.maximum).
+    d[i] = -ug + (raw >= clamp ? slopeG(u) * pt * logPt : 0);
+  };
+  const native = nativeKernels(s.backend);
+  if (native && c >= 1) {
+    // The exponentials (N·H·W·C of them) in SIMD; the SIMD pass leaves each row's max in `loss` and its sum of
+    // exponentials in `slope`, which the per-pixel loop then overwrites.
+    const ptr = (ti: tf.TensorInfo) => s.backend.dataIdMap.get(ti.dataId).memoryOffset;
+    native.softmax_rows(ptr(logits), ptr(probs), ptr(loss), ptr(slope), l.length, c);
+    for (let i = 0, base = 0; i < l.length; i++, base += c) {
+      const label = t[i];
+      if (!(label >= 0 && label < c)) { l[i] = 0; d[i] = 0; continue; }
+      term(i, z[base + label] - l[i] - Math.log(d[i]), p[base + label]);
+    }
+    return s.keepAll([loss, probs, slope]);
+  }
+  const e = new Float64Array(c);
   for (let i = 0, base = 0; i < l.length; i++, base += c) {
     let m = z[base];
     for (let k = 1; k < c; k++) if (z[base + k] > m) m = z[base + k];
@@ -78,19 +106,7 @@ export function focalForward(args: KernelArgs): tf.TensorInfo[] {
       d[i] = 0;
       continue;
     }
-    const logPt = z[base + label] - m - Math.log(sum);
-    if (gamma === 0) {
-      l[i] = -logPt;
-      d[i] = -1;
-      continue;
-    }
-    const pt = e[label] * inv;
-    const raw = 1 - pt;
-    const u = raw >= clamp ? raw : clamp;
-    const ug = powG(u);
-    l[i] = -ug * logPt;
-    // d/dlogp_t of −u^γ·log p_t with du/dlogp_t = −p_t, and no gradient through the clamp (as tf.maximum).
-    d[i] = -ug + (raw >= clamp ? slopeG(u) * pt * logPt : 0);
+    term(i, z[base + label] - m - Math.log(sum), e[label] * inv);
   }
   return s.keepAll([loss, probs, slope]);
 }

@@ -19,6 +19,7 @@ export interface NativeKernels {
     epsilon: number, scratch: number): void;
   bn_relu_backward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
     dbeta: number, count: number, c: number, epsilon: number, scratch: number): void;
+  softmax_rows(z: number, probs: number, rowMax: number, rowSum: number, pixels: number, c: number): void;
   sum_leading(x: number, out: number, rows: number, inner: number, scratch: number): void;
   copy_runs(src: number, srcStride: number, dst: number, dstStride: number, run: number, count: number): void;
   maxpool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number, fh: number,

@@ -848,6 +848,66 @@ void sum_leading(const float* x, float* out, long rows, int inner, double* scrat
   for (int j = 0; j < inner; j++) out[j] = (float)scratch[j];
 }
 
+// exp(x) for x <= 0 (shifted logits), 4 lanes, as Cephes' expf: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts),
+// e^r by its degree-7 Taylor-minimax polynomial, 2^n from exponent bits; ~1 ulp. x < -87 gives ~1e-38, not 0.
+static inline v128_t exp_nonpositive(v128_t x) {
+  x = wasm_f32x4_max(x, wasm_f32x4_splat(-87.0f));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.3981999507e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(8.3334519073e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(4.1665795894e-2f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.6666665459e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(5.0000001201e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(y, r), r), r), wasm_f32x4_splat(1.0f));
+  const v128_t bits = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(y, bits);
+}
+
+// Softmax over the last axis (c classes) of `pixels` rows, 4 rows at a time: probs, and per row the maximum logit
+// and the sum of exp(z - max) (the caller forms log p_t = z_t - max - log sum).
+EXPORT(softmax_rows)
+void softmax_rows(const float* z, float* probs, float* rowmax, float* rowsum, long pixels, int c) {
+  long p = 0;
+  for (; p + 4 <= pixels; p += 4) {
+    const float* z0 = z + p * c;
+    v128_t m = wasm_f32x4_make(z0[0], z0[c], z0[2 * c], z0[3 * c]);
+    for (int k = 1; k < c; k++) m = wasm_f32x4_max(m, wasm_f32x4_make(z0[k], z0[c + k], z0[2 * c + k], z0[3 * c + k]));
+    v128_t sum = wasm_f32x4_splat(0.0f);
+    float* p0 = probs + p * c;
+    for (int k = 0; k < c; k++) {
+      const v128_t e = exp_nonpositive(wasm_f32x4_sub(wasm_f32x4_make(z0[k], z0[c + k], z0[2 * c + k], z0[3 * c + k]), m));
+      sum = wasm_f32x4_add(sum, e);
+      p0[k] = wasm_f32x4_extract_lane(e, 0); p0[c + k] = wasm_f32x4_extract_lane(e, 1);
+      p0[2 * c + k] = wasm_f32x4_extract_lane(e, 2); p0[3 * c + k] = wasm_f32x4_extract_lane(e, 3);
+    }
+    const v128_t inv = wasm_f32x4_div(wasm_f32x4_splat(1.0f), sum);
+    const float i0 = wasm_f32x4_extract_lane(inv, 0), i1 = wasm_f32x4_extract_lane(inv, 1);
+    const float i2 = wasm_f32x4_extract_lane(inv, 2), i3 = wasm_f32x4_extract_lane(inv, 3);
+    for (int k = 0; k < c; k++) { p0[k] *= i0; p0[c + k] *= i1; p0[2 * c + k] *= i2; p0[3 * c + k] *= i3; }
+    wasm_v128_store(rowmax + p, m);
+    wasm_v128_store(rowsum + p, sum);
+  }
+  for (; p < pixels; p++) {
+    const float* zp = z + p * c;
+    float* pp = probs + p * c;
+    float m = zp[0];
+    for (int k = 1; k < c; k++) m = zp[k] > m ? zp[k] : m;
+    float sum = 0.0f;
+    for (int k = 0; k < c; k++) {
+      const float e = wasm_f32x4_extract_lane(exp_nonpositive(wasm_f32x4_splat(zp[k] - m)), 0);
+      pp[k] = e;
+      sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (int k = 0; k < c; k++) pp[k] *= inv;
+    rowmax[p] = m;
+    rowsum[p] = sum;
+  }
+}
+
 // Copy `count` runs of `run` floats: run r from src + r*src_stride to dst + r*dst_stride (channel concat/split).
 EXPORT(copy_runs)
 void copy_runs(const float* src, int src_stride, float* dst, int dst_stride, int run, long count) {
