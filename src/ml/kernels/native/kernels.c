@@ -670,9 +670,9 @@ void conv3x3_winograd_filter_grad(const float* x, const float* dy, float* dw, in
     (dst)[(off) + 3] += (double)wasm_f32x4_extract_lane((v), 3);         \
   } while (0)
 
-static void bn_stats4(const float* x, long count, int c, int g0, double* s1, double* s2) {
+static void bn_stats4(const float* x, long start, long count, int c, int g0, double* s1, double* s2) {
   const v128_t shift = wasm_v128_load(x + g0);
-  long p = 0;
+  long p = start;
   while (p < count) {
     const long end = p + 64 < count ? p + 64 : count;
     v128_t a1 = wasm_f32x4_splat(0.0f), a2 = a1;
@@ -686,10 +686,10 @@ static void bn_stats4(const float* x, long count, int c, int g0, double* s1, dou
   }
 }
 
-static void bn_stats16(const float* x, long count, int c, int g0, double* s1, double* s2) {
+static void bn_stats16(const float* x, long start, long count, int c, int g0, double* s1, double* s2) {
   const float* x0 = x + g0;
   const v128_t h0 = wasm_v128_load(x0), h1 = wasm_v128_load(x0 + 4), h2 = wasm_v128_load(x0 + 8), h3 = wasm_v128_load(x0 + 12);
-  long p = 0;
+  long p = start;
   while (p < count) {
     const long end = p + 64 < count ? p + 64 : count;
     v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -715,9 +715,13 @@ void bn_relu_forward(const float* x, const float* gamma, const float* beta, floa
   double* s2 = scratch + c;
   float* scale = (float*)(scratch + 2 * c);
   for (int k = 0; k < 2 * c; k++) scratch[k] = 0.0;
-  int g0 = 0;
-  for (; g0 + 16 <= c; g0 += 16) bn_stats16(x, count, c, g0, s1, s2);
-  for (; g0 < c; g0 += 4) bn_stats4(x, count, c, g0, s1, s2);
+  // Pixel blocks outside, channel groups inside: the tensor is read from memory once, each block from L1.
+  for (long p0 = 0; p0 < count; p0 += 64) {
+    const long p1 = p0 + 64 < count ? p0 + 64 : count;
+    int g0 = 0;
+    for (; g0 + 16 <= c; g0 += 16) bn_stats16(x, p0, p1, c, g0, s1, s2);
+    for (; g0 < c; g0 += 4) bn_stats4(x, p0, p1, c, g0, s1, s2);
+  }
   for (int k = 0; k < c; k++) {
     const double mu = s1[k] / (double)count;
     const double shift = x[k];
@@ -727,22 +731,23 @@ void bn_relu_forward(const float* x, const float* gamma, const float* beta, floa
     scale[k] = gamma[k] / __builtin_sqrtf(var[k] + eps);
   }
   const v128_t zero = wasm_f32x4_splat(0.0f);
-  for (int g0 = 0; g0 < c; g0 += 4) {
-    const v128_t m = wasm_v128_load(mean + g0), a = wasm_v128_load(scale + g0), b = wasm_v128_load(beta + g0);
-    for (long p = 0; p < count; p++) {
+  // One sequential sweep; the per-channel constants are re-read from L1.
+  for (long p = 0; p < count; p++) {
+    for (int g0 = 0; g0 < c; g0 += 4) {
       const long i = p * c + g0;
-      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + i), m), a), b);
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + i), wasm_v128_load(mean + g0)),
+                                                     wasm_v128_load(scale + g0)), wasm_v128_load(beta + g0));
       wasm_v128_store(y + i, wasm_f32x4_max(t, zero));
     }
   }
 }
 
 // Gradient sums for 4 / 16 channels: sum of g = dy*[y>0] and of g*(x - mean), block float32 then float64.
-static void bn_grad_sums4(const float* dy, const float* x, const float* y, const float* mean, long count, int c, int g0,
+static void bn_grad_sums4(const float* dy, const float* x, const float* y, const float* mean, long start, long count, int c, int g0,
                           double* sg, double* sgx) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   const v128_t m = wasm_v128_load(mean + g0);
-  long p = 0;
+  long p = start;
   while (p < count) {
     const long end = p + 64 < count ? p + 64 : count;
     v128_t a1 = zero, a2 = zero;
@@ -764,12 +769,12 @@ static void bn_grad_sums4(const float* dy, const float* x, const float* y, const
     a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(g, wasm_f32x4_sub(wasm_v128_load(xp + (k)), mk)));               \
   } while (0)
 
-static void bn_grad_sums16(const float* dy, const float* x, const float* y, const float* mean, long count, int c, int g0,
+static void bn_grad_sums16(const float* dy, const float* x, const float* y, const float* mean, long start, long count, int c, int g0,
                            double* sg, double* sgx) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   const v128_t m0 = wasm_v128_load(mean + g0), m1 = wasm_v128_load(mean + g0 + 4);
   const v128_t m2 = wasm_v128_load(mean + g0 + 8), m3 = wasm_v128_load(mean + g0 + 12);
-  long p = 0;
+  long p = start;
   while (p < count) {
     const long end = p + 64 < count ? p + 64 : count;
     v128_t a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
@@ -799,9 +804,12 @@ void bn_relu_backward(const float* dy, const float* x, const float* y, const flo
   float* cb = ca + c;
   float* cd = cb + c;
   for (int k = 0; k < 2 * c; k++) scratch[k] = 0.0;
-  int g0 = 0;
-  for (; g0 + 16 <= c; g0 += 16) bn_grad_sums16(dy, x, y, mean, count, c, g0, sg, sgx);
-  for (; g0 < c; g0 += 4) bn_grad_sums4(dy, x, y, mean, count, c, g0, sg, sgx);
+  for (long p0 = 0; p0 < count; p0 += 64) {
+    const long p1 = p0 + 64 < count ? p0 + 64 : count;
+    int g0 = 0;
+    for (; g0 + 16 <= c; g0 += 16) bn_grad_sums16(dy, x, y, mean, p0, p1, c, g0, sg, sgx);
+    for (; g0 < c; g0 += 4) bn_grad_sums4(dy, x, y, mean, p0, p1, c, g0, sg, sgx);
+  }
   for (int k = 0; k < c; k++) {
     const float r = 1.0f / __builtin_sqrtf(var[k] + eps);
     dbeta[k] = (float)sg[k];
