@@ -6,6 +6,7 @@
 // cross-entropy step of bench/train-worker.ts.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/ml/backend';
+import { createAdam } from '../src/ml/kernels/adam';
 import { NetTrainer } from '../src/ml/cps';
 
 const args = process.argv.slice(2);
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const partner = CPS ? { argmax: Uint8Array.from({ length: pixels }, (_, i) => i % CLASSES), confidence: new Float32Array(pixels).fill(0.8) } : null;
 
   const net = trainer.net;
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createAdam(1e-3);
   const xt = tf.tensor4d(x, [BATCH, SIZE, SIZE, 1]);
   const oneHot = tf.oneHot(tf.tensor3d(Int32Array.from(labels, (v) => v % CLASSES), [BATCH, SIZE, SIZE], 'int32'), CLASSES);
 

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../src/ml/backend';
+import { createAdam } from '../src/ml/kernels/adam';
 import { crossEntropyLoss } from '../src/ml/losses';
 import { UNet } from '../src/ml/unet';
 
@@ -35,7 +36,7 @@ const cfg = workerData as TrainWorkerConfig;
 async function main(): Promise<TrainWorkerResult> {
   const info = await initBackend('wasm');
   const net = new UNet({ inChannels: 1, classes: cfg.classes, depth: 3, baseFilters: 16, dropout: 0, reconstruction: false }, 1 + cfg.index);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createAdam(1e-3);
   const pixels = cfg.batch * cfg.size * cfg.size;
   const x = tf.randomNormal([cfg.batch, cfg.size, cfg.size, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
   const labels = tf.randomUniform([cfg.batch, cfg.size, cfg.size], 0, cfg.classes, 'int32', 8) as tf.Tensor3D;

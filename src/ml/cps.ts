@@ -8,6 +8,7 @@ import { SeisGrowError } from '../io/errors';
 import type { NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
 import { moveMap, unpackGeometry } from './data/augment';
 import { tiledProbabilities } from './data/tiling';
+import { createAdam } from './kernels/adam';
 import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
 import { UNet } from './unet';
 
@@ -75,7 +76,7 @@ export class NetTrainer {
     this.spec = spec;
     this.training = training;
     this.net = new UNet({ ...spec }, seed);
-    this.optimizer = tf.train.adam(training.learningRate);
+    this.optimizer = createAdam(training.learningRate);
   }
 
   /** Trainable parameters of the network. */

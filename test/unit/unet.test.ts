@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
 import { SeisGrowError } from '../../src/io/errors';
+import { createAdam } from '../../src/ml/kernels/adam';
 import { UNet, UNetConfig, padReflect } from '../../src/ml/unet';
 
 const tiny: UNetConfig = { inChannels: 1, classes: 3, depth: 2, baseFilters: 4, dropout: 0, reconstruction: false };
@@ -12,7 +13,7 @@ function image(shape: number[], seed: number): tf.Tensor4D {
 
 /** Cross-entropy against a fixed label map, one Adam step per call; returns the loss before the step. */
 function trainer(net: UNet, x: tf.Tensor4D, labels: tf.Tensor, lr = 1e-2) {
-  const optimizer = tf.train.adam(lr);
+  const optimizer = createAdam(lr);
   return {
     step(): number {
       return tf.tidy(() => {

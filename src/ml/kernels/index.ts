@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Importing the backend package registers its stock kernels, which we then replace.
 import '@tensorflow/tfjs-backend-wasm';
+import { ADAM_UPDATE, adamUpdate } from './adam';
 import { BN_RELU_BACKWARD, BN_RELU_FORWARD, batchNormReluBackward, batchNormReluForward } from './batchNorm';
 import { makeConv2D, makeFusedConv2D } from './conv2d';
 import { FOCAL_BACKWARD, FOCAL_FORWARD, focalBackward, focalForward } from './focal';
@@ -12,7 +13,7 @@ let registered = false;
 
 /** Names of the kernels {@link registerWasmKernels} installs for the 'wasm' backend. */
 export const WASM_KERNEL_NAMES: readonly string[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Concat', 'SplitV', 'MaxPoolGrad', 'Identity', 'Sum',
-  BN_RELU_FORWARD, BN_RELU_BACKWARD, FOCAL_FORWARD, FOCAL_BACKWARD];
+  BN_RELU_FORWARD, BN_RELU_BACKWARD, FOCAL_FORWARD, FOCAL_BACKWARD, ADAM_UPDATE];
 
 /** Register (or replace) our wasm kernels; idempotent. Must run before gradients are taken on 'wasm'. */
 export function registerWasmKernels(): void {
@@ -32,6 +33,7 @@ export function registerWasmKernels(): void {
   replace({ kernelName: BN_RELU_BACKWARD, backendName: 'wasm', kernelFunc: batchNormReluBackward as unknown as tf.KernelFunc });
   replace({ kernelName: FOCAL_FORWARD, backendName: 'wasm', kernelFunc: focalForward as unknown as tf.KernelFunc });
   replace({ kernelName: FOCAL_BACKWARD, backendName: 'wasm', kernelFunc: focalBackward as unknown as tf.KernelFunc });
+  replace({ kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdate as unknown as tf.KernelFunc });
   registered = true;
 }
 

@@ -20,6 +20,8 @@ export interface NativeKernels {
   bn_relu_backward(dy: number, x: number, y: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number,
     dbeta: number, count: number, c: number, epsilon: number, scratch: number): void;
   softmax_rows(z: number, probs: number, rowMax: number, rowSum: number, pixels: number, c: number): void;
+  adam_update(x: number, m: number, v: number, g: number, x2: number, m2: number, v2: number, n: number, learningRate: number,
+    beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number, correction1: number, correction2: number): void;
   sum_leading(x: number, out: number, rows: number, inner: number, scratch: number): void;
   copy_runs(src: number, srcStride: number, dst: number, dstStride: number, run: number, count: number): void;
   maxpool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number, fh: number,

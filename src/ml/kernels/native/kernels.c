@@ -916,6 +916,36 @@ void softmax_rows(const float* z, float* probs, float* rowmax, float* rowsum, lo
   }
 }
 
+// Adam: m2 = b1 m + a1 g, v2 = b2 v + a2 g^2, x2 = x - lr (m2 / c1) / (sqrt(v2 / c2) + eps), with a1 = 1 - b1 and
+// a2 = 1 - b2 formed by the caller in double precision (1.0f - 0.999f is 1.3e-5 off), c1 and c2 the bias corrections;
+// float32 throughout, 4 values per vector.
+EXPORT(adam_update)
+void adam_update(const float* x, const float* m, const float* v, const float* g, float* x2, float* m2, float* v2, long n,
+                 float lr, float b1, float b2, float a1, float a2, float eps, float c1, float c2) {
+  const v128_t vb1 = wasm_f32x4_splat(b1), va1 = wasm_f32x4_splat(a1), vb2 = wasm_f32x4_splat(b2);
+  const v128_t va2 = wasm_f32x4_splat(a2), vlr = wasm_f32x4_splat(lr), veps = wasm_f32x4_splat(eps);
+  const v128_t vc1 = wasm_f32x4_splat(c1), vc2 = wasm_f32x4_splat(c2);
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(vb1, wasm_v128_load(m + i)), wasm_f32x4_mul(va1, gi));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(vb2, wasm_v128_load(v + i)), wasm_f32x4_mul(va2, wasm_f32x4_mul(gi, gi)));
+    wasm_v128_store(m2 + i, mi);
+    wasm_v128_store(v2 + i, vi);
+    const v128_t step = wasm_f32x4_div(wasm_f32x4_mul(vlr, wasm_f32x4_div(mi, vc1)),
+                                       wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, vc2)), veps));
+    wasm_v128_store(x2 + i, wasm_f32x4_sub(wasm_v128_load(x + i), step));
+  }
+  for (; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + a1 * gi;
+    const float vi = b2 * v[i] + a2 * (gi * gi);
+    m2[i] = mi;
+    v2[i] = vi;
+    x2[i] = x[i] - (lr * (mi / c1)) / (__builtin_sqrtf(vi / c2) + eps);
+  }
+}
+
 // Copy `count` runs of `run` floats: run r from src + r*src_stride to dst + r*dst_stride (channel concat/split).
 EXPORT(copy_runs)
 void copy_runs(const float* src, int src_stride, float* dst, int dst_stride, int run, long count) {
