@@ -72,6 +72,8 @@ export interface TrainingConfig {
     adaptive: boolean;
     adaptiveShare: number;
     minThreshold: number;
+    /** Where stage 3 centres its labelled patches: on the user's seeds (as in stages 1-2) or on all grown labels. */
+    patchCentres: 'seeds' | 'grown';
     /** Both networks' argmax must agree. */
     requireAgreement: boolean;
     /** DSRG: only grow a class next to a label of that same class. */
@@ -117,7 +119,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
   consistency: { weight: 0, threshold: 0.95 },
-  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, requireAgreement: true, sameClassOnly: false },
+  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'grown', requireAgreement: true, sameClassOnly: false },
   reconWeight: 1,
   validationFraction: 0.1,
   validationBlock: 16,
@@ -223,6 +225,7 @@ export function validateConfig(c: TrainingConfig): void {
   bool('growth.adaptive', c.growth.adaptive);
   real('growth.adaptiveShare', c.growth.adaptiveShare, 0, 1, true);
   real('growth.minThreshold', c.growth.minThreshold, 0, 1);
+  if (c.growth.patchCentres !== 'seeds' && c.growth.patchCentres !== 'grown') fail('growth.patchCentres', 'must be "seeds" or "grown"', c.growth.patchCentres);
   bool('growth.requireAgreement', c.growth.requireAgreement);
   bool('growth.sameClassOnly', c.growth.sameClassOnly);
   real('reconWeight', c.reconWeight, 0, 1000);

@@ -330,7 +330,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
           record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all, thresholds };
           growth.push(record);
           emit({ type: 'growth', record });
-          sampler.setLabels(trainLabels);
+          sampler.setLabels(trainLabels, config.growth.patchCentres === 'seeds' ? seeds : trainLabels);
         }
         const losses = new LossAverage();
         let lambda = 0;

@@ -37,6 +37,7 @@ describe('training config', () => {
       [{ growth: { adaptive: 1 } }, /growth.adaptive/],
       [{ growth: { adaptiveShare: 0 } }, /growth.adaptiveShare/],
       [{ growth: { minThreshold: -0.1 } }, /growth.minThreshold/],
+      [{ growth: { patchCentres: 'labels' } }, /growth.patchCentres/],
       [{ consistency: { weight: -1 } }, /consistency.weight/],
       [{ consistency: { weight: Number.NaN } }, /consistency.weight/],
       [{ consistency: { threshold: 1.2 } }, /consistency.threshold/],

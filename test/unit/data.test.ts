@@ -210,6 +210,26 @@ describe('data: batch sampler', () => {
     const b = s.next(1);
     assert.ok(b.labels.every((v) => v === 4));
   });
+
+  it('centres labelled patches on the given centres (the seeds) while carrying the grown labels', () => {
+    // Seeds: one labelled pixel at the far left; grown labels: everything. Centred on the seeds, every patch holds it.
+    const seeds = new Uint8Array(h * w).fill(255);
+    seeds[20 * w + 2] = 1;
+    const grown = new Uint8Array(h * w).fill(3);
+    grown[20 * w + 2] = 1;
+    const s = new BatchSampler([input], [[h, w]], [labels], makeConfig({ batchSize: 6, patchSize: 16, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } }), 16, new Rng(4));
+    s.setLabels([grown], [seeds]);
+    for (let k = 0; k < 10; k++) {
+      const b = s.next(1);
+      for (let p = 0; p < b.n; p++) {
+        const patch = b.labels.subarray(p * 256, (p + 1) * 256);
+        assert.ok(patch.includes(1), 'the seed is inside every labelled patch');
+        assert.ok(patch.filter((v) => v === 3).length > 200, 'the grown labels come along');
+      }
+    }
+    assert.throws(() => s.setLabels([grown], []), RangeError);
+    assert.throws(() => s.setLabels([grown], [new Uint8Array(3)]), RangeError);
+  });
 });
 
 /** A per-pixel "network": softmax over 3 classes of fixed functions of the amplitude (channel 0 of `channels`). */

@@ -51,10 +51,17 @@ export class BatchSampler {
     this.setLabels(labels);
   }
 
-  /** Replace the training labels (after growing). */
-  setLabels(labels: Uint8Array[]): void {
+  /**
+   * Replace the training labels (after growing); labelled patches are centred on the labelled pixels of `centres`
+   * (default: the labels themselves; in stage 3 optionally the user's seeds, so growth adds supervision inside the
+   * patches without moving where they are drawn).
+   */
+  setLabels(labels: Uint8Array[], centres: Uint8Array[] = labels): void {
+    if (centres.length !== labels.length || centres.some((c, i) => c.length !== labels[i].length)) {
+      throw new RangeError('BatchSampler.setLabels: centres must match the labels section by section');
+    }
     this.labels = labels;
-    this.labelled = labels.map((l) => {
+    this.labelled = centres.map((l) => {
       let n = 0;
       for (const v of l) if (v !== 255) n++;
       const idx = new Int32Array(n);
@@ -63,7 +70,7 @@ export class BatchSampler {
       return idx;
     });
     this.labelledTotal = this.labelled.reduce((a, b) => a + b.length, 0);
-    if (this.config.labelSampling === 'class-balanced') this.byClass = classIndex(labels, this.offsets);
+    if (this.config.labelSampling === 'class-balanced') this.byClass = classIndex(centres, this.offsets);
   }
 
   /** A labelled pixel as [section, pixel]: per the config, a class uniformly then one of its pixels, or any labelled pixel. */
