@@ -1,6 +1,6 @@
 // TGS salt experiment: 10 % of the labelled images as labels plus the unlabelled pool; stage 1 (supervised only),
 // then stage 2 (cross pseudo supervision on the pool) resumed from it; TGS score and mIoU on held-out labelled images.
-// Usage: node --import tsx experiments/tgs.ts --out DIR [--eval 1000] [--pool 4000] [--epochs 6,6] [--steps 15] [--base 8] [--stages 1,2]
+// Usage: node --import tsx experiments/tgs.ts --out DIR [--eval 1000] [--pool 4000] [--epochs 6,6] [--steps 15] [--base 8] [--stages 1,2] [--resume DIR/stage1]
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readNpy } from '../src/io/npy';
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   log({ experiment: 'tgs', labelled: labelledIdx.length, pool: sections.length - labelledIdx.length, evaluated: evalIdx.length, epochs: [e1, e2], steps, base, batch });
   const truth = evalIdx.map(mask);
   const results: unknown[] = [];
-  let previous: string | undefined;
+  // --resume continues from a stage checkpoint (e.g. more supervised epochs from stage 1: an equal-budget baseline).
+  let previous: string | undefined = arg('resume', '') || undefined;
   const stages = arg('stages', '1,2').split(',').map(Number) as StageNumber[];
   for (const stage of stages) {
     const runDir = path.join(out, `stage${stage}`);
