@@ -295,6 +295,28 @@ INLINE void winograd_gemm_block(const float* v0, const float* v1, const float* u
 
 // V[xi][k][c] = (B^T d B)[xi] for the block's tiles t0 + k (k < nb): d is the 4x4 input patch (zero outside the image)
 // under the 2x2 output tile; 4 channels per vector.
+// The transform-domain products of both Winograd tiles: for each of the `points` (16 or 36) transform points,
+// M[tile][co] = V[tile][ci] x U[ci][co], two tiles at a time, 16/8/4 output channels per block.
+static void winograd_products(int points, const float* vbuf, long vplane, const float* u, long uplane, float* mbuf, long mplane,
+                              int nb, int ci, int co) {
+  const int co16 = co - co % 16;
+  for (int xi = 0; xi < points; xi++) {
+    const float* vx = vbuf + xi * vplane;
+    const float* ux = u + xi * uplane;
+    float* mx = mbuf + xi * mplane;
+    for (int k = 0; k < nb; k += 2) {
+      const float* v0 = vx + (long)k * ci;
+      const float* v1 = k + 1 < nb ? v0 + ci : v0;
+      float* m0 = mx + (long)k * co;
+      float* m1 = k + 1 < nb ? m0 + co : m0;
+      int o = 0;
+      for (; o < co16; o += 16) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 4);
+      if (o + 8 <= co) { winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 2); o += 8; }
+      if (o < co) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 1);
+    }
+  }
+}
+
 static void winograd_input_block(const float* x, float* vbuf, long vplane, long t0, int nb, int h, int w, int ci, int tilesH,
                                  int tilesW, int top, int left) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
@@ -346,27 +368,12 @@ void conv3x3_winograd(const float* x, const float* f, float* y, int n, int h, in
   winograd_filter(f, u, ci, co, flip);
   const int tilesH = (ho + 1) / 2, tilesW = (wo + 1) / 2;
   const long tiles = (long)n * tilesH * tilesW;
-  const int co16 = co - co % 16;
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (long t0 = 0; t0 < tiles; t0 += tb) {
     const int nb = tiles - t0 < tb ? (int)(tiles - t0) : tb;
     winograd_input_block(x, vbuf, vplane, t0, nb, h, w, ci, tilesH, tilesW, top, left);
     // 16 products over the input channels.
-    for (int xi = 0; xi < 16; xi++) {
-      const float* vx = vbuf + xi * vplane;
-      const float* ux = u + xi * uplane;
-      float* mx = mbuf + xi * mplane;
-      for (int k = 0; k < nb; k += 2) {
-        const float* v0 = vx + (long)k * ci;
-        const float* v1 = k + 1 < nb ? v0 + ci : v0;
-        float* m0 = mx + (long)k * co;
-        float* m1 = k + 1 < nb ? m0 + co : m0;
-        int o = 0;
-        for (; o < co16; o += 16) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 4);
-        if (o + 8 <= co) { winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 2); o += 8; }
-        if (o < co) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 1);
-      }
-    }
+    winograd_products(16, vbuf, vplane, u, uplane, mbuf, mplane, nb, ci, co);
     // Output transform A^T M A into y (+ bias, ReLU), clipped at odd edges.
     for (int k = 0; k < nb; k++) {
       const long t = t0 + k;
@@ -487,7 +494,6 @@ void conv3x3_winograd4(const float* x, const float* f, float* y, int n, int h, i
   winograd4_filter(f, u, ci, co, flip);
   const int tilesH = (ho + 3) / 4, tilesW = (wo + 3) / 4;
   const long tiles = (long)n * tilesH * tilesW;
-  const int co16 = co - co % 16;
   const v128_t zero = wasm_f32x4_splat(0.0f), four = wasm_f32x4_splat(4.0f), five = wasm_f32x4_splat(5.0f);
   const v128_t eight = wasm_f32x4_splat(8.0f);
   const long rs = (long)w * ci;
@@ -524,21 +530,7 @@ void conv3x3_winograd4(const float* x, const float* f, float* y, int n, int h, i
 #undef ROWV
       }
     }
-    for (int xi = 0; xi < 36; xi++) {
-      const float* vx = vbuf + xi * vplane;
-      const float* ux = u + xi * uplane;
-      float* mx = mbuf + xi * mplane;
-      for (int k = 0; k < nb; k += 2) {
-        const float* v0 = vx + (long)k * ci;
-        const float* v1 = k + 1 < nb ? v0 + ci : v0;
-        float* m0 = mx + (long)k * co;
-        float* m1 = k + 1 < nb ? m0 + co : m0;
-        int o = 0;
-        for (; o < co16; o += 16) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 4);
-        if (o + 8 <= co) { winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 2); o += 8; }
-        if (o < co) winograd_gemm_block(v0, v1, ux + o, m0 + o, m1 + o, ci, co, 1);
-      }
-    }
+    winograd_products(36, vbuf, vplane, u, uplane, mbuf, mplane, nb, ci, co);
     for (int k = 0; k < nb; k++) {
       const long t = t0 + k;
       const int b = (int)(t / ((long)tilesH * tilesW));
