@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
-import { makeConfig, type ConfigOverrides } from '../ml/config';
+import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides } from '../ml/config';
 import { startTraining, writeJsonAtomic, type RunMetrics, type TrainingSection } from '../ml/engine';
 import { parseStages } from '../ml/stages';
 import type { EpochRecord, TrainingEvent } from '../shared/trainingProtocol';
@@ -23,8 +23,8 @@ export const trainSpec: CommandSpec = {
     { name: 'unlabelled', kind: 'strings', metavar: 'FILE...', help: 'extra seismic without labels (feeds the pseudo and reconstruction terms; not predicted)' },
     { name: 'out', kind: 'string', metavar: 'RUN_DIR', help: 'folder for metrics.json, the checkpoint and the outputs' },
     { name: 'stages', kind: 'string', metavar: 'LIST', help: 'stages to run, e.g. 1,2,3 or 2 (a later stage alone resumes from RUN_DIR or --resume)', defaultText: '1,2,3' },
-    { name: 'epochs', kind: 'integer', metavar: 'N', help: 'epochs per stage', defaultText: 'stage 1: 8, 2: 8, 3: 4' },
-    { name: 'steps', kind: 'integer', metavar: 'N', help: 'optimizer steps per epoch', defaultText: '20' },
+    { name: 'epochs', kind: 'integer', metavar: 'N', help: 'epochs per stage', defaultText: `stage 1: ${DEFAULT_CONFIG.epochs[1]}, 2: ${DEFAULT_CONFIG.epochs[2]}, 3: ${DEFAULT_CONFIG.epochs[3]}` },
+    { name: 'steps', kind: 'integer', metavar: 'N', help: 'optimizer steps per epoch', defaultText: String(DEFAULT_CONFIG.stepsPerEpoch) },
     { name: 'seed', kind: 'integer', metavar: 'N', help: 'seed of every random choice', defaultText: '1234' },
     { name: 'recon', kind: 'flag', help: 'add the reconstruction decoder (S6): MSE on all inputs constrains the encoder' },
     { name: 'classes', kind: 'integer', metavar: 'K', help: 'class count', defaultText: 'largest label + 1' },
