@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   await initBackend('wasm');
   wrapKernels();
   const spec = { inChannels: 1, classes: CLASSES, depth: 3, baseFilters: FILTERS, dropout: 0, reconstruction: false };
-  const trainer = new NetTrainer(spec, { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0.7, reconWeight: 0 }, 1);
+  const trainer = new NetTrainer(spec, { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0.7, pseudoGamma: 2, reconWeight: 0 }, 1);
   const pixels = BATCH * SIZE * SIZE;
   const x = tf.randomNormal([BATCH, SIZE, SIZE, 1], 0, 1, 'float32', 7).dataSync() as Float32Array;
   const labels = new Uint8Array(pixels);

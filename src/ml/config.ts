@@ -49,6 +49,11 @@ export interface TrainingConfig {
     rampUpEpochs: number;
     /** Pseudo-labelled pixels under this partner confidence are dropped. */
     confidenceThreshold: number;
+    /**
+     * Focal γ of the pseudo-label terms (CPS and consistency). The supervised term's γ divides a confident pixel's loss
+     * by ~(1-p)^-γ, which silences exactly the confident pseudo labels the confidence threshold keeps.
+     */
+    pseudoGamma: number;
   };
   /**
    * Weak/strong consistency (FixMatch / UDA), stages 2 and 3: each network's argmax on the batch, where its confidence
@@ -78,6 +83,12 @@ export interface TrainingConfig {
      * 0.890, against 0.898 on seeds) or on all grown labels.
      */
     patchCentres: 'seeds' | 'grown';
+    /**
+     * Weight of the grown labels' term in stage 3: seeds and grown labels are each averaged over their own pixels and
+     * added, seeds × 1 + grown × this. Pooled into one mean, grown labels (half a section, all in the easy interiors)
+     * outnumbered the seeds ~17:1 and drowned the boundaries that only the seeds carry.
+     */
+    grownWeight: number;
     /** Both networks' argmax must agree. */
     requireAgreement: boolean;
     /** DSRG: only grow a class next to a label of that same class. */
@@ -121,9 +132,9 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   schedule: { decay: 'cosine', finalFraction: 0.05, laterStagesScale: 0.2 },
   focalGamma: 2,
   classWeights: 'none',
-  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7 },
+  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2 },
   consistency: { weight: 0, threshold: 0.95 },
-  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', requireAgreement: true, sameClassOnly: false },
+  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', grownWeight: 0.5, requireAgreement: true, sameClassOnly: false },
   reconWeight: 1,
   validationFraction: 0.1,
   validationBlock: 16,
@@ -222,6 +233,7 @@ export function validateConfig(c: TrainingConfig): void {
   real('cps.lambda', c.cps.lambda, 0, 1000);
   integer('cps.rampUpEpochs', c.cps.rampUpEpochs, 0, 100000);
   real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
+  real('cps.pseudoGamma', c.cps.pseudoGamma, 0, 10);
   real('consistency.weight', c.consistency.weight, 0, 1000);
   real('consistency.threshold', c.consistency.threshold, 0, 1);
   integer('growth.radius', c.growth.radius, 0, 64);
@@ -230,6 +242,7 @@ export function validateConfig(c: TrainingConfig): void {
   real('growth.adaptiveShare', c.growth.adaptiveShare, 0, 1, true);
   real('growth.minThreshold', c.growth.minThreshold, 0, 1);
   if (c.growth.patchCentres !== 'seeds' && c.growth.patchCentres !== 'grown') fail('growth.patchCentres', 'must be "seeds" or "grown"', c.growth.patchCentres);
+  real('growth.grownWeight', c.growth.grownWeight, 0, 1000);
   bool('growth.requireAgreement', c.growth.requireAgreement);
   bool('growth.sameClassOnly', c.growth.sameClassOnly);
   real('reconWeight', c.reconWeight, 0, 1000);

@@ -5,7 +5,7 @@
 // Uint8 argmax and Float32 confidence maps travel between them.
 import * as tf from '@tensorflow/tfjs';
 import { SeisGrowError } from '../io/errors';
-import type { NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
+import type { GrownLabelsTerm, NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
 import { moveMap, unpackGeometry } from './data/augment';
 import { tiledProbabilities } from './data/tiling';
 import { createAdam } from './kernels/adam';
@@ -38,6 +38,18 @@ export function pseudoTargets(partner: PseudoLabels, labels: Uint8Array): Int32A
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = labels[i] === 255 ? partner.argmax[i] : 255;
   return out;
+}
+
+/** A batch's labels split into the seeds' and the grown labels' targets (255 = not in that part). */
+export function splitGrown(labels: Uint8Array, mask: Uint8Array): { seeds: Int32Array; grown: Int32Array } {
+  const seeds = new Int32Array(labels.length);
+  const grown = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const isGrown = mask[i] !== 0;
+    seeds[i] = isGrown ? 255 : labels[i];
+    grown[i] = isGrown ? labels[i] : 255;
+  }
+  return { seeds, grown };
 }
 
 /** The consistency term of one step as the trainer takes it: the strong view and the pseudo labels already moved onto it. */
@@ -132,21 +144,24 @@ export class NetTrainer {
   }
 
   /**
-   * One optimizer step; `partner` is null in stage 1 (or when λ = 0), `consistency` null when that option is off.
-   * Returns the loss terms.
+   * One optimizer step; `partner` is null in stage 1 (or when λ = 0), `consistency` null when that option is off,
+   * `grown` null outside stage 3 (every label is then a seed). Returns the loss terms.
    */
-  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null): NetLosses {
+  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null): NetLosses {
     const pixels = n * h * w;
     if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
       throw new SeisGrowError('bad-message', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
     }
+    if (grown && grown.mask.length !== pixels) throw new SeisGrowError('bad-message', `grown-label mask of ${grown.mask.length} pixels does not match the ${n}×${h}×${w} batch`);
     const useConsistency = consistency !== null && consistency.weight > 0;
     if (useConsistency && (consistency.strong.length !== x.length || consistency.targets.length !== pixels || consistency.confidence.length !== pixels)) {
       throw new SeisGrowError('bad-message', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);
     }
-    const { focalGamma: gamma, classWeights, pseudoThreshold, reconWeight } = this.training;
+    const { focalGamma: gamma, classWeights, pseudoThreshold, pseudoGamma, reconWeight } = this.training;
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
-    const target = tf.tensor3d(Int32Array.from(labels), [n, h, w], 'int32');
+    const split = grown ? splitGrown(labels, grown.mask) : null;
+    const target = tf.tensor3d(split ? split.seeds : Int32Array.from(labels), [n, h, w], 'int32');
+    const grownTarget = split ? tf.tensor3d(split.grown, [n, h, w], 'int32') : null;
     const pseudo = partner && lambda > 0 ? tf.tensor3d(pseudoTargets(partner, labels), [n, h, w], 'int32') : null;
     const confidence = partner && lambda > 0 ? tf.tensor3d(partner.confidence, [n, h, w]) : null;
     const strong = useConsistency ? {
@@ -159,11 +174,15 @@ export class NetTrainer {
     try {
       const { value, grads } = tf.variableGrads(() => {
         const out = this.net.forward(input, true);
-        const sup = focalLoss(out.logits, target, { gamma, ...(classWeights ? { classWeights } : {}) });
+        let sup = focalLoss(out.logits, target, { gamma, ...(classWeights ? { classWeights } : {}) });
+        if (grownTarget && grown) {
+          // Seeds and grown labels each averaged over their own pixels: the seeds carry the boundaries growth stops short of.
+          sup = tf.add(sup, tf.mul(focalLoss(out.logits, grownTarget, { gamma, ...(classWeights ? { classWeights } : {}) }), grown.weight));
+        }
         parts.sup = sup.dataSync()[0];
         let total: tf.Scalar = sup;
         if (pseudo && confidence) {
-          const p = confidenceAwarePseudoLoss(out.logits, pseudo, confidence, { gamma, threshold: pseudoThreshold, ...(classWeights ? { classWeights } : {}) });
+          const p = confidenceAwarePseudoLoss(out.logits, pseudo, confidence, { gamma: pseudoGamma, threshold: pseudoThreshold, ...(classWeights ? { classWeights } : {}) });
           parts.pseudo = p.dataSync()[0];
           total = tf.add(total, tf.mul(p, lambda));
         }
@@ -177,7 +196,7 @@ export class NetTrainer {
         if (strong && consistency) {
           // A second forward pass: the strong view trained toward the weak view's confident argmax (FixMatch).
           const logits = this.net.forward(strong.x, true).logits;
-          const c = confidenceAwarePseudoLoss(logits, strong.targets, strong.confidence, { gamma, threshold: consistency.threshold, ...(classWeights ? { classWeights } : {}) });
+          const c = confidenceAwarePseudoLoss(logits, strong.targets, strong.confidence, { gamma: pseudoGamma, threshold: consistency.threshold, ...(classWeights ? { classWeights } : {}) });
           parts.consistency = c.dataSync()[0];
           total = tf.add(total, tf.mul(c, consistency.weight));
         }
@@ -193,7 +212,7 @@ export class NetTrainer {
       if (!Number.isFinite(total)) throw new SeisGrowError('diverged', `training diverged (loss ${total}); lower the learning rate`);
       return losses;
     } finally {
-      input.dispose(); target.dispose(); pseudo?.dispose(); confidence?.dispose();
+      input.dispose(); target.dispose(); grownTarget?.dispose(); pseudo?.dispose(); confidence?.dispose();
       if (strong) { strong.x.dispose(); strong.targets.dispose(); strong.confidence.dispose(); }
     }
   }

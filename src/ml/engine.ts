@@ -5,7 +5,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
 import type {
-  BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
+  BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
   WorkerSection,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
@@ -156,16 +156,16 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
  * One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. With the
  * consistency option both also get the same strong view of the batch.
  */
-async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number, learningRate: number, consistency?: ConsistencyRequest): Promise<{ a: NetLosses; b: NetLosses }> {
+async function cpsStep(pair: Pair, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, lambda: number, learningRate: number, consistency?: ConsistencyRequest, grown?: GrownLabelsTerm): Promise<{ a: NetLosses; b: NetLosses }> {
   let idA = 0;
   let idB = 0;
   // Each worker gets its own copy: the buffers are transferred, so one array cannot go to both.
   const copyA = consistency ? { consistency: { ...consistency, strong: consistency.strong.slice(), geometry: consistency.geometry.slice() } } : {};
-  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA }, (m) => {
+  const ra = pair.a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA, ...(grown ? { grown: { ...grown, mask: grown.mask.slice() } } : {}) }, (m) => {
     if (m.type === 'pseudo') pair.b.post({ type: 'partnerPseudo', id: idB, argmax: m.argmax, confidence: m.confidence });
   });
   idA = ra.id;
-  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}) }, (m) => {
+  const rb = pair.b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}) }, (m) => {
     if (m.type === 'pseudo') pair.a.post({ type: 'partnerPseudo', id: idA, argmax: m.argmax, confidence: m.confidence });
   });
   idB = rb.id;
@@ -272,7 +272,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     stagesCompleted: [...stagesCompleted], status, epochs, growth, seconds: (Date.now() - started) / 1000 + (previous?.seconds ?? 0),
   });
   try {
-    const training = { learningRate: config.learningRate, focalGamma: config.focalGamma, classWeights, pseudoThreshold: config.cps.confidenceThreshold, reconWeight: config.reconWeight };
+    const training = { learningRate: config.learningRate, focalGamma: config.focalGamma, classWeights, pseudoThreshold: config.cps.confidenceThreshold, pseudoGamma: config.cps.pseudoGamma, reconWeight: config.reconWeight };
     const init = (role: 'a' | 'b', client: WorkerClient) => client.request({
       type: 'init', role, backend: config.backend, ...(req.wasmDir ? { wasmDir: req.wasmDir } : {}), network, training,
       seed: root.fork(`net-${role}`).nextUint32(),
@@ -330,7 +330,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
           record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all, thresholds };
           growth.push(record);
           emit({ type: 'growth', record });
-          sampler.setLabels(trainLabels, config.growth.patchCentres === 'seeds' ? seeds : trainLabels);
+          sampler.setLabels(trainLabels, config.growth.patchCentres === 'seeds' ? seeds : trainLabels, seeds);
         }
         const losses = new LossAverage();
         let lambda = 0;
@@ -345,7 +345,8 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
             consistency = { weight: config.consistency.weight, threshold: config.consistency.threshold, strong: view.x, geometry: packGeometry(view.geometry) };
           }
           learningRate = learningRateAt(config, stage, epoch - 1, step);
-          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda, learningRate, consistency);
+          const grown = batch.grown ? { mask: batch.grown, weight: config.growth.grownWeight } : undefined;
+          const l = await cpsStep(pair, batch.x, batch.labels, batch.n, batch.h, batch.w, lambda, learningRate, consistency, grown);
           losses.add(l);
           emit({ type: 'step', stage, epoch, step: step + 1, steps: config.stepsPerEpoch, losses: l });
         }
@@ -476,7 +477,7 @@ export async function predictSections(runOrCheckpoint: string, sections: Predict
   const script = opts.workerScript ?? defaultWorkerScript();
   const pair: Pair = { a: new WorkerClient(script, 'seisgrow-predict-a'), b: new WorkerClient(script, 'seisgrow-predict-b') };
   try {
-    const training = { learningRate: ck.config.learningRate, focalGamma: ck.config.focalGamma, classWeights: null, pseudoThreshold: ck.config.cps.confidenceThreshold, reconWeight: ck.config.reconWeight };
+    const training = { learningRate: ck.config.learningRate, focalGamma: ck.config.focalGamma, classWeights: null, pseudoThreshold: ck.config.cps.confidenceThreshold, pseudoGamma: ck.config.cps.pseudoGamma, reconWeight: ck.config.reconWeight };
     await Promise.all((['a', 'b'] as const).map((role) => (role === 'a' ? pair.a : pair.b).request({
       type: 'init', role, backend: opts.backend ?? ck.config.backend, ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
       network: ck.network, training, seed: ck.config.seed, weights: ck.nets[role].weights,

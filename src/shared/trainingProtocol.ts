@@ -126,7 +126,16 @@ export interface WorkerTrainingSpec {
   focalGamma: number;
   classWeights: number[] | null;
   pseudoThreshold: number;
+  /** Focal γ of the pseudo-label terms. */
+  pseudoGamma: number;
   reconWeight: number;
+}
+
+/** Grown labels in a batch: their own mean, weighted, beside the seeds' (so half a section of grown labels cannot drown the seeds). */
+export interface GrownLabelsTerm {
+  /** n·h·w: 1 where the batch label was grown, 0 elsewhere. */
+  mask: Uint8Array;
+  weight: number;
 }
 
 /**
@@ -180,6 +189,8 @@ export type ToWorker =
       learningRate?: number;
       /** The weak/strong consistency term for this step; absent = off. */
       consistency?: ConsistencyRequest;
+      /** Stage 3: which labels were grown (1) rather than the user's seeds (0), and their weight; absent = all seeds. */
+      grown?: GrownLabelsTerm;
     }
   | { type: 'partnerPseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
   | {
@@ -220,6 +231,7 @@ export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
   switch (message.type) {
     case 'trainStep':
       add(message.x); add(message.labels);
+      if (message.grown) add(message.grown.mask);
       if (message.consistency) { add(message.consistency.strong); add(message.consistency.geometry); }
       break;
     case 'partnerPseudo': case 'pseudo': add(message.argmax); add(message.confidence); break;

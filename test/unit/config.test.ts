@@ -28,6 +28,8 @@ describe('training config', () => {
       [{ network: { depth: 0 } }, /network.depth/],
       [{ learningRate: 0 }, /learningRate/],
       [{ cps: { confidenceThreshold: 1.5 } }, /cps.confidenceThreshold/],
+      [{ cps: { pseudoGamma: -1 } }, /cps.pseudoGamma/],
+      [{ growth: { grownWeight: -0.5 } }, /growth.grownWeight/],
       [{ backend: 'gpu' }, /backend/],
       [{ batchSize: 2.5 }, /batchSize/],
       [{ clipPercentiles: [99, 1] }, /clipPercentiles/],

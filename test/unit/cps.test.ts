@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
 import { SeisGrowError } from '../../src/io/errors';
-import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, type ConsistencyTerm } from '../../src/ml/cps';
+import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../src/ml/cps';
+import { focalLoss } from '../../src/ml/losses';
 import { packGeometry, strongView } from '../../src/ml/data/augment';
 import { Rng } from '../../src/ml/random';
 
@@ -21,6 +22,12 @@ describe('cps: pseudo labels', () => {
   it('pseudo targets cover only unlabelled pixels', () => {
     const t = pseudoTargets({ argmax: Uint8Array.from([3, 4, 5]), confidence: new Float32Array(3) }, Uint8Array.from([255, 1, 255]));
     assert.deepEqual(t, Int32Array.from([3, 255, 5]));
+  });
+
+  it('splits a batch\'s labels into the seeds\' and the grown labels\' targets', () => {
+    const { seeds, grown } = splitGrown(Uint8Array.from([1, 2, 255, 3]), Uint8Array.from([0, 1, 0, 1]));
+    assert.deepEqual(seeds, Int32Array.from([1, 255, 255, 255]));
+    assert.deepEqual(grown, Int32Array.from([255, 2, 255, 3]));
   });
 
   it('consistency targets: the weak view\'s argmax on unlabelled pixels, moved with a shifted (and flipped) strong view', () => {
@@ -54,7 +61,7 @@ describe('cps: one network of the pair (wasm backend)', function () {
   this.timeout(120_000);
   before(async () => { await initBackend('wasm'); });
   const spec = { inChannels: 1, classes: 3, depth: 1, baseFilters: 4, dropout: 0, reconstruction: true };
-  const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, reconWeight: 1 };
+  const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 1 };
 
   it('lowers its loss on a batch, reports every loss term, and leaks no tensors', () => {
     const t = new NetTrainer(spec, training, 1);
@@ -107,6 +114,27 @@ describe('cps: one network of the pair (wasm backend)', function () {
     const view = strongView(x, n, h, w, spec.inChannels, rng);
     return { weight, threshold, strong: view.x, ...consistencyTargets(t.pseudoLabels(x, n, h, w), labels, packGeometry(view.geometry), n, h, w) };
   };
+
+  it('grown labels: the supervised term is the seeds\' mean plus the weighted grown mean, whatever their counts', () => {
+    const n = 1, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    // 4 seed pixels and 200 grown ones: pooled into one mean, the seeds would weigh 2 %.
+    const labels = new Uint8Array(n * h * w).fill(255);
+    const mask = new Uint8Array(n * h * w);
+    for (let i = 0; i < 4; i++) labels[i * 17] = 0;
+    for (let i = 40; i < 240; i++) if (labels[i] === 255) { labels[i] = 2; mask[i] = 1; }
+    const t = new NetTrainer(spec, training, 11);
+    // Expected from the untrained network's logits, before the step changes them.
+    const logits = tf.tidy(() => t.net.forward(tf.tensor4d(x, [n, h, w, 1]), true).logits);
+    const { seeds, grown } = splitGrown(labels, mask);
+    const loss = (target: Int32Array): number => tf.tidy(() => focalLoss(logits, tf.tensor3d(target, [n, h, w], 'int32'), { gamma: 2 }).dataSync()[0]);
+    const want = loss(seeds) + 0.25 * loss(grown);
+    logits.dispose();
+    const got = t.trainStep(x, n, h, w, labels, null, 0, null, { mask, weight: 0.25 });
+    assert.ok(Math.abs(got.sup - want) < 1e-5 * Math.max(1, want), `${got.sup} vs ${want}`);
+    assert.throws(() => t.trainStep(x, n, h, w, labels, null, 0, null, { mask: new Uint8Array(3), weight: 1 }), SeisGrowError);
+    t.dispose();
+  });
 
   it('consistency off (none, or weight 0): no consistency loss key, and exactly the same step as before', async () => {
     const n = 2, h = 16, w = 16;

@@ -230,6 +230,28 @@ describe('data: batch sampler', () => {
     assert.throws(() => s.setLabels([grown], []), RangeError);
     assert.throws(() => s.setLabels([grown], [new Uint8Array(3)]), RangeError);
   });
+
+  it('given the seeds, marks exactly the grown labels of each batch (never a seed, never an unlabelled pixel)', () => {
+    const seeds = new Uint8Array(h * w).fill(255);
+    for (let y = 0; y < h; y++) seeds[y * w + 5] = 1;
+    // Grown: columns 3..9 of the upper half; the rest unlabelled.
+    const grown = seeds.slice();
+    for (let y = 0; y < h / 2; y++) for (let x = 3; x < 10; x++) if (grown[y * w + x] === 255) grown[y * w + x] = 2;
+    const s = new BatchSampler([input], [[h, w]], [labels], config, 16, new Rng(9));
+    assert.equal(s.next(1).grown, undefined, 'no mask before the seeds are given');
+    s.setLabels([grown], [seeds], [seeds]);
+    let marked = 0;
+    for (let k = 0; k < 8; k++) {
+      const b = s.next(0.5);
+      assert.ok(b.grown && b.grown.length === b.labels.length);
+      b.labels.forEach((v, i) => {
+        assert.equal(b.grown![i], v === 2 ? 1 : 0, `pixel ${i} with label ${v}`);
+        marked += b.grown![i];
+      });
+    }
+    assert.ok(marked > 0, 'some grown labels were drawn');
+    assert.throws(() => s.setLabels([grown], [seeds], [new Uint8Array(3)]), RangeError);
+  });
 });
 
 /** A per-pixel "network": softmax over 3 classes of fixed functions of the amplitude (channel 0 of `channels`). */

@@ -45,7 +45,7 @@ describe('training worker thread', function () {
       await client.request({
         type: 'init', role: 'b', backend: 'wasm', seed: 4,
         network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
-        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, reconWeight: 0 },
+        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 0 },
       });
       const x = new Float32Array(2 * 8 * 8).map((_, i) => Math.sin(i / 4));
       const labels = new Uint8Array(2 * 8 * 8).map((_, i) => (i % 9 === 0 ? i % 2 : 255));
@@ -77,7 +77,7 @@ describe('training worker thread', function () {
       const ready = await client.request({
         type: 'init', role: 'a', backend: 'wasm', seed: 3,
         network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
-        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, reconWeight: 0 },
+        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 0 },
       });
       assert.equal(ready.type, 'ready');
       assert.ok(ready.type === 'ready' && ready.backend.name === 'wasm' && ready.parameterCount > 0);

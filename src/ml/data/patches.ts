@@ -17,6 +17,8 @@ export function reflectIndex(i: number, n: number): number {
 export interface Batch {
   x: Float32Array;
   labels: Uint8Array;
+  /** 1 where a label was grown rather than a seed (only after `setLabels` was given the seeds). */
+  grown?: Uint8Array;
   n: number;
   h: number;
   w: number;
@@ -54,13 +56,14 @@ export class BatchSampler {
   /**
    * Replace the training labels (after growing); labelled patches are centred on the labelled pixels of `centres`
    * (default: the labels themselves; in stage 3 optionally the user's seeds, so growth adds supervision inside the
-   * patches without moving where they are drawn).
+   * patches without moving where they are drawn). With `seeds`, batches also mark which of their labels were grown.
    */
-  setLabels(labels: Uint8Array[], centres: Uint8Array[] = labels): void {
-    if (centres.length !== labels.length || centres.some((c, i) => c.length !== labels[i].length)) {
-      throw new RangeError('BatchSampler.setLabels: centres must match the labels section by section');
-    }
+  setLabels(labels: Uint8Array[], centres: Uint8Array[] = labels, seeds: Uint8Array[] | null = null): void {
+    const matches = (other: Uint8Array[]): boolean => other.length === labels.length && other.every((c, i) => c.length === labels[i].length);
+    if (!matches(centres)) throw new RangeError('BatchSampler.setLabels: centres must match the labels section by section');
+    if (seeds && !matches(seeds)) throw new RangeError('BatchSampler.setLabels: seeds must match the labels section by section');
     this.labels = labels;
+    this.seeds = seeds;
     this.labelled = centres.map((l) => {
       let n = 0;
       for (const v of l) if (v !== 255) n++;
@@ -94,6 +97,7 @@ export class BatchSampler {
   }
 
   private labels: Uint8Array[] = [];
+  private seeds: Uint8Array[] | null = null;
 
   /** Patch height and width: the configured size, shrunk to the largest section so tiny inputs are not mostly padding. */
   get patchSize(): [number, number] {
@@ -110,6 +114,7 @@ export class BatchSampler {
     const channels = this.inputs[0].length / (this.shapes[0][0] * this.shapes[0][1]);
     const x = new Float32Array(n * h * w * channels);
     const labels = new Uint8Array(n * h * w).fill(255);
+    const grown = this.seeds ? new Uint8Array(n * h * w) : null;
     for (let b = 0; b < n; b++) {
       let section: number;
       let top: number;
@@ -144,6 +149,7 @@ export class BatchSampler {
       const noise = this.config.augment.noise;
       const src = this.inputs[section];
       const lab = this.labels[section];
+      const seed = this.seeds?.[section];
       const o = b * h * w;
       for (let y = 0; y < h; y++) {
         const sy = reflectIndex(top + y, sh);
@@ -155,11 +161,15 @@ export class BatchSampler {
           const di = (o + y * w + dx) * channels;
           x[di] = src[si] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
           for (let c = 1; c < channels; c++) x[di + c] = src[si + c];
-          if (inside && left + xx >= 0 && left + xx < sw) labels[o + y * w + dx] = lab[sy * sw + sx];
+          if (inside && left + xx >= 0 && left + xx < sw) {
+            const v = lab[sy * sw + sx];
+            labels[o + y * w + dx] = v;
+            if (grown && seed && v !== 255 && seed[sy * sw + sx] === 255) grown[o + y * w + dx] = 1;
+          }
         }
       }
     }
-    return { x, labels, n, h, w };
+    return grown ? { x, labels, grown, n, h, w } : { x, labels, n, h, w };
   }
 }
 
