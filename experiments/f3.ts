@@ -4,7 +4,7 @@
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
 //        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
 //        [--transductive] (the held-out sections join training unlabelled, feeding the semi-supervised terms)
-//        [--later 0.2] [--pgamma 2] [--consistency 0] [--grownw 0.5] (schedule.laterStagesScale, cps.pseudoGamma,
+//        [--later 0.2] [--pgamma 2] [--consistency 0] [--cthr 0.95] [--grownw 0.5] (schedule.laterStagesScale, cps.pseudoGamma,
 //        consistency.weight, growth.grownWeight)
 //        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] [--centres seeds|grown] [--lambda 1] (overrides of the defaults)
 import { existsSync, promises as fs } from 'node:fs';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const pgamma = arg('pgamma');
   const consistency = arg('consistency');
   const grownw = arg('grownw');
+  const cthr = arg('cthr');
   const stagesToRun = (arg('stages', '1,2,3') ?? '').split(',').map(Number) as StageNumber[];
   const all = await loadF3(step);
   const trainIdx = (arg('train') ?? all.map((_, i) => i).join(',')).split(',').map(Number);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
       config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
         ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(lambda || pgamma ? { cps: { ...(lambda ? { lambda: Number(lambda) } : {}), ...(pgamma ? { pseudoGamma: Number(pgamma) } : {}) } } : {}),
-        ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency) } } : {}), ...(adaptive || centres || grownw ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}) } } : {}) },
+        ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency), ...(cthr ? { threshold: Number(cthr) } : {}) } } : {}), ...(adaptive || centres || grownw ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}) } } : {}) },
     }, (e) => {
       if (e.type === 'epoch') log({ stage: e.record.stage, epoch: e.record.epoch, lossA: e.record.losses.a, valMIoU: e.record.validation?.meanIoU, labelled: e.record.labelledPixels, s: e.record.seconds, eta: e.record.etaSeconds });
       else if (e.type === 'growth') log({ growth: e.record.addedTotal, waves: e.record.iterations.length, fraction: e.record.labelledFraction });

@@ -25,6 +25,8 @@ export interface GrowthRow {
   /** 1-based iteration within its growth round. */
   readonly iteration: number;
   readonly added: readonly number[];
+  /** The confidence each class needed to grow in this round (class-adaptive thresholds); absent in older runs. */
+  readonly thresholds?: readonly number[];
 }
 
 /** Everything the panel draws for one run; the host reduces engine events into it (src/training/panelState.ts). */

@@ -19,7 +19,7 @@ export function continueRun(previous: PanelRun, runId: string, title: string): P
 
 const networks = [['a', 'A'], ['b', 'B']] as const;
 
-/** The loss series of one epoch: supervised always, pseudo from stage 2 on, reconstruction when the decoder is on. */
+/** The loss series of one epoch: supervised always, pseudo from stage 2 on, reconstruction and consistency when on. */
 export function lossesOf(record: EpochRecord): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, label] of networks) {
@@ -27,6 +27,7 @@ export function lossesOf(record: EpochRecord): Record<string, number> {
     out[`${label} supervised`] = l.sup;
     if (record.stage >= 2) out[`${label} pseudo`] = l.pseudo;
     if (l.recon !== 0) out[`${label} reconstruction`] = l.recon;
+    if (l.consistency !== undefined) out[`${label} consistency`] = l.consistency;
   }
   return out;
 }
@@ -68,7 +69,8 @@ export function reduceRun(run: PanelRun, event: TrainingEvent): PanelRun {
     }
     case 'growth': {
       const g = event.record;
-      const rows: GrowthRow[] = g.iterations.map((added, i) => ({ stage: g.stage, epoch: g.epoch, iteration: i + 1, added: [...added] }));
+      const thresholds = g.thresholds ? { thresholds: [...g.thresholds] } : {};
+      const rows: GrowthRow[] = g.iterations.map((added, i) => ({ stage: g.stage, epoch: g.epoch, iteration: i + 1, added: [...added], ...thresholds }));
       return { ...run, growth: [...run.growth, ...rows] };
     }
     case 'stageEnd':

@@ -26,6 +26,9 @@ describe('training panel state', () => {
     assert.deepEqual(Object.keys(lossesOf(record(1, 1, null))), ['A supervised', 'B supervised']);
     assert.deepEqual(lossesOf(record(2, 1, null, nl(1, 0.5), nl(2, 0.25))), { 'A supervised': 1, 'A pseudo': 0.5, 'B supervised': 2, 'B pseudo': 0.25 });
     assert.deepEqual(Object.keys(lossesOf(record(1, 1, null, nl(1, 0, 0.1), nl(2, 0, 0.2)))).sort(), ['A reconstruction', 'A supervised', 'B reconstruction', 'B supervised']);
+    // The consistency term has a series only when the option was on (its key present), even at 0.
+    const withConsistency = record(2, 1, null, { ...nl(1, 0.5), consistency: 0.125 }, { ...nl(2, 0.25), consistency: 0 });
+    assert.deepEqual(lossesOf(withConsistency), { 'A supervised': 1, 'A pseudo': 0.5, 'A consistency': 0.125, 'B supervised': 2, 'B pseudo': 0.25, 'B consistency': 0 });
   });
 
   it('tracks backend, stage, progress within an epoch, epochs and ETA', () => {
@@ -64,6 +67,8 @@ describe('training panel state', () => {
   it('turns a growth record into one row per iteration', () => {
     const r = reduceRun(fresh(), { type: 'growth', record: { stage: 3, epoch: 1, iterations: [[5, 0, 1], [2, 0, 0]], addedTotal: 8, labelledPerClass: [10, 0, 3], labelledFraction: 0.1 } });
     assert.deepEqual(r.growth, [{ stage: 3, epoch: 1, iteration: 1, added: [5, 0, 1] }, { stage: 3, epoch: 1, iteration: 2, added: [2, 0, 0] }]);
+    const t = reduceRun(fresh(), { type: 'growth', record: { stage: 3, epoch: 2, iterations: [[1, 2, 3]], addedTotal: 6, labelledPerClass: [1, 2, 3], labelledFraction: 0.1, thresholds: [0.9, 0.7, 0.5] } });
+    assert.deepEqual(t.growth, [{ stage: 3, epoch: 2, iteration: 1, added: [1, 2, 3], thresholds: [0.9, 0.7, 0.5] }]);
   });
 
   it('ends done, cancelled or failed, and keeps warnings but not info logs', () => {

@@ -17,8 +17,8 @@ const artifacts = join(root, 'test-artifacts', 'webview');
 const classNames = ['upper N.S.', 'middle N.S.', 'lower N.S.', 'Rijnland', 'Schieland'];
 const classColors = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231'];
 
-function losses(sup: number, pseudo: number): NetLosses {
-  return { sup, pseudo, recon: 0, total: sup + pseudo };
+function losses(sup: number, pseudo: number, consistency?: number): NetLosses {
+  return consistency === undefined ? { sup, pseudo, recon: 0, total: sup + pseudo } : { sup, pseudo, recon: 0, consistency, total: sup + pseudo + consistency };
 }
 
 /** A run of 3 + 2 + 2 epochs with IoU rising, and two growth rounds: the shape of what the engine emits. */
@@ -33,14 +33,15 @@ function engineEvents(): TrainingEvent[] {
       const iou = classNames.map((_, c) => Math.min(0.98, 0.2 + 0.1 * e + 0.03 * c));
       const record: EpochRecord = {
         stage, epoch: k,
-        losses: { a: losses(1.5 / e, stage >= 2 ? 0.4 / e : 0), b: losses(1.6 / e, stage >= 2 ? 0.45 / e : 0) },
+        // The consistency option on from stage 2, as the engine reports it.
+        losses: { a: losses(1.5 / e, stage >= 2 ? 0.4 / e : 0, stage >= 2 ? 0.9 / e : undefined), b: losses(1.6 / e, stage >= 2 ? 0.45 / e : 0, stage >= 2 ? 0.95 / e : undefined) },
         lambda: stage >= 2 ? 1 : 0,
         validation: { perClassIoU: iou, meanIoU: iou.reduce((s, v) => s + v, 0) / iou.length, pixelAccuracy: 0.9, meanClassAccuracy: 0.8, frequencyWeightedIoU: 0.85 },
         validationPixels: 1000, labelledPixels: 5000, seconds: 2.5, etaSeconds: 2.5 * (7 - e),
       };
       ev.push({ type: 'epoch', record });
       if (stage === 3) {
-        ev.push({ type: 'growth', record: { stage, epoch: k, iterations: [[400, 300, 200, 100, 50], [200, 120, 80, 40, 10], [50, 20, 10, 5, 0]], addedTotal: 1585, labelledPerClass: [1, 2, 3, 4, 5], labelledFraction: 0.3 } });
+        ev.push({ type: 'growth', record: { stage, epoch: k, iterations: [[400, 300, 200, 100, 50], [200, 120, 80, 40, 10], [50, 20, 10, 5, 0]], addedTotal: 1585, labelledPerClass: [1, 2, 3, 4, 5], labelledFraction: 0.3, thresholds: [0.9, 0.9, 0.75, 0.6, 0.5 + 0.01 * k] } });
       }
     }
     ev.push({ type: 'stageEnd', stage, seconds: 5 });
@@ -150,6 +151,7 @@ describe('training panel webview (Chromium)', function () {
     const canvas = '#loss-chart canvas';
     assert.ok(await pixelsNear(page, canvas, '#4e9ff5') > 50, 'A supervised curve drawn');
     assert.ok(await pixelsNear(page, canvas, '#f5a524') > 20, 'A pseudo curve drawn');
+    assert.ok(await pixelsNear(page, canvas, '#a371f7') > 20, 'A consistency curve drawn');
     // The IoU table shows the last epoch's values, formatted to 3 decimals.
     const last = run.epochs[run.epochs.length - 1];
     const cells = await page.$$eval('#iou-table td.iou-value', (tds) => tds.map((t) => t.textContent));
@@ -157,9 +159,10 @@ describe('training panel webview (Chromium)', function () {
     assert.equal(await page.textContent('#miou-value'), (last.miou as number).toFixed(3));
     // Bars in each class colour.
     for (const color of classColors) assert.ok(await pixelsNear(page, '#iou-bars', color, 30) > 30, `bar ${color}`);
-    // Growth: the last round's totals per class (sum over its iterations).
-    const totals = await page.$$eval('#growth-table td.num', (tds) => tds.map((t) => t.textContent));
-    assert.deepEqual(totals, ['650', '440', '290', '145', '60']);
+    // Growth: the last round's totals per class (sum over its iterations) and the threshold each class needed.
+    const rows = await page.$$eval('#growth-table tr', (trs) => trs.map((tr) => Array.from(tr.children as ArrayLike<{ textContent: string | null }>, (c) => c.textContent)));
+    assert.deepEqual(rows.slice(1), [['upper N.S.', '650', '0.90'], ['middle N.S.', '440', '0.90'], ['lower N.S.', '290', '0.75'], ['Rijnland', '145', '0.60'], ['Schieland', '60', '0.52']]);
+    assert.deepEqual(rows[0], ['class', 'pixels grown', 'threshold']);
     assert.ok(await pixelsNear(page, '#growth-chart canvas', classColors[0], 30) > 20, 'growth curve drawn');
     assert.match(await page.textContent('#fact-backend') ?? '', /wasm ×2/);
     assert.match(await page.textContent('#fact-status') ?? '', /done/);

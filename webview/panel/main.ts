@@ -269,13 +269,15 @@ function renderGrowth(run: PanelRun): void {
   const table = document.getElementById('growth-table') as HTMLTableElement;
   table.replaceChildren();
   const head = el('tr');
-  head.append(el('th', {}, 'class'), el('th', {}, 'pixels grown'));
+  const thresholds = round[0].thresholds;
+  head.append(el('th', {}, 'class'), el('th', {}, 'pixels grown'), ...(thresholds ? [el('th', { title: 'the confidence a pixel of this class needed to grow (class-adaptive)' }, 'threshold')] : []));
   table.append(head);
   const rounds = new Set(run.growth.map((g) => `${g.stage}:${g.epoch}`)).size;
   for (let c = 0; c < classes; c++) {
     const total = round.reduce((s, g) => s + (g.added[c] ?? 0), 0);
     const tr = el('tr');
     tr.append(el('td', {}, names[c]), el('td', { class: 'num' }, total.toLocaleString('en-US')));
+    if (thresholds) tr.append(el('td', { class: 'num' }, thresholds[c] === undefined ? '—' : thresholds[c].toFixed(2)));
     table.append(tr);
   }
   const caption = el('caption', {}, `last round: stage ${round[0].stage}, epoch ${round[0].epoch}, ${round.length} iteration${round.length === 1 ? '' : 's'} (${rounds} round${rounds === 1 ? '' : 's'} in all)`);

@@ -1,9 +1,9 @@
 // Which loss series a run has, in a stable order, and a stable colour for each.
 import type { EpochRow } from '../../src/shared/panelProtocol';
 
-const termOrder = ['total', 'supervised', 'pseudo', 'reconstruction'];
+const termOrder = ['total', 'supervised', 'pseudo', 'consistency', 'reconstruction'];
 
-/** Every loss series present in the rows, ordered by term (supervised, pseudo, reconstruction) then network. */
+/** Every loss series present in the rows, ordered by term (supervised, pseudo, consistency, reconstruction) then network. */
 export function lossSeriesNames(rows: readonly EpochRow[]): string[] {
   const names = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r.losses)) names.add(k);
@@ -22,6 +22,7 @@ export function seriesColor(name: string): string {
     'A supervised': '#4e9ff5', 'B supervised': '#9cc8fa',
     'A pseudo': '#f5a524', 'B pseudo': '#f9cf85',
     'A reconstruction': '#3fbf7f', 'B reconstruction': '#94dfb8',
+    'A consistency': '#a371f7', 'B consistency': '#cfb3fb',
   };
   if (fixed[name]) return fixed[name];
   let h = 0;
