@@ -1,4 +1,4 @@
-// One build() helper for every bundle: extension host (node), training worker (node), webview (browser), CLI.
+// One build() helper for every bundle: extension host (node), engine thread and training workers (node), webview (browser), CLI.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ const production = process.argv.includes('--production');
 const targets = [
   { name: 'extension', entry: 'src/extension.ts', out: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { name: 'worker', entry: 'src/worker/trainingWorker.ts', out: 'dist/worker.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { name: 'engine', entry: 'src/worker/engineWorker.ts', out: 'dist/engine.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { name: 'cli', entry: 'src/cli.ts', out: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['vscode'], banner: '#!/usr/bin/env node' },
   { name: 'webview', entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife', external: [] },
   { name: 'panel', entry: 'webview/panel/main.ts', out: 'dist/panel.js', platform: 'browser', format: 'iife', external: [] },

@@ -333,12 +333,13 @@ export class TrainingController implements vscode.Disposable {
     const runDir = store.dir(meta.id);
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist').fsPath;
     this.log.info(`run ${meta.id}: ${stages.map((s) => STAGE_TITLES[s]).join(', ')} on ${model.path}; ${meta.sections.filter((s) => s.labelled).length} labelled + ${meta.sections.filter((s) => !s.labelled).length} unlabelled sections, ${meta.classes} classes; folder ${runDir}`);
-    const { startTraining } = await engine();
-    const handle = startTraining({
+    // The whole engine (data preparation, growing, validation, checkpoints) runs in its own thread, not VS Code's.
+    const { startTrainingInWorker } = await import('../worker/engineClient');
+    const handle = startTrainingInWorker({
       sections, classes: meta.classes, stages, config: settings.overrides, runDir,
       ...(continueFrom ? { resumeFrom: runDir } : {}),
       workerScript: path.join(dist, 'worker.js'), wasmDir: dist,
-    }, (e) => this.onEvent(e));
+    }, (e) => this.onEvent(e), path.join(dist, 'engine.js'));
     this.active = { meta: { ...meta, status: 'running', panel: run }, doc, handle, run, stages };
     this.shown = { meta: this.active.meta };
     this.showRun(run, true);

@@ -5,6 +5,7 @@ import { SeisGrowError } from '../../src/io/errors';
 import { readCheckpoint } from '../../src/ml/checkpoint';
 import { predictSections, startTraining, type TrainingRequest } from '../../src/ml/engine';
 import type { TrainingEvent } from '../../src/shared/trainingProtocol';
+import { startTrainingInWorker } from '../../src/worker/engineClient';
 import { TINY, buildWorker, layeredSection, tempDir, traces } from './trainerFixtures';
 
 const H = 40;
@@ -152,6 +153,49 @@ describe('engine: training in two worker threads (wasm, tiny network)', function
     const ck = await readCheckpoint(dir);
     assert.deepEqual([ck.stage, ck.epoch], [1, 1]);
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')).status, 'cancelled');
+    assert.ok(!fs.readdirSync(dir).some((f) => f.includes('.tmp-')));
+  });
+});
+
+describe('engine thread: the same engine off the calling thread (what the extension uses)', function () {
+  this.timeout(600_000);
+  let script: string;
+  before(() => { script = path.join(path.dirname(buildWorker()), 'engine.js'); });
+
+  it('gives the same events and results as the engine on the calling thread, and the arrays arrive typed', async () => {
+    const req = request(tempDir());
+    const direct = await run(req);
+    const events: TrainingEvent[] = [];
+    const threaded = await startTrainingInWorker(request(tempDir()), (e) => events.push(e), script).done;
+    assert.deepEqual(events.map((e) => e.type), direct.events.map((e) => e.type));
+    const strip = (r: { summary: { epochs: { losses: unknown; validation: unknown }[] } }) => r.summary.epochs.map((e) => ({ l: e.losses, v: e.validation }));
+    assert.deepEqual(strip(threaded), strip(direct.result));
+    const s = threaded.sections[0]!;
+    assert.ok(s.prediction instanceof Uint8Array && s.probabilities instanceof Float32Array && s.grownLabels instanceof Uint8Array);
+    assert.deepEqual(s.prediction, direct.result.sections[0]!.prediction);
+    assert.deepEqual(s.probabilities, direct.result.sections[0]!.probabilities);
+  });
+
+  it('rebuilds the engine\'s SeisGrowError with its code, and cancels within a step leaving a loadable checkpoint', async () => {
+    const bad = sparse.slice();
+    bad[5] = 7;
+    await assert.rejects(startTrainingInWorker({ ...request(tempDir()), sections: [{ name: 'x.npy', seismic, labels: bad, height: H, width: W }] }, () => undefined, script).done,
+      (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-label' && /x\.npy: label 7 at pixel 5/.test(e.message));
+    const dir = tempDir();
+    let checkpoints = 0;
+    let stepsAfterCancel = 0;
+    let cancelled = false;
+    const handle = startTrainingInWorker(request(dir, { stages: [1, 2], config: { ...TINY, stepsPerEpoch: 3, epochs: { 1: 3, 2: 3, 3: 0 } } }), (e) => {
+      if (cancelled && e.type === 'step') stepsAfterCancel++;
+      if (e.type === 'checkpoint') checkpoints++;
+      if (e.type === 'step' && checkpoints === 1 && e.step === 1 && !cancelled) { cancelled = true; handle.cancel(); }
+    }, script);
+    const result = await handle.done;
+    assert.equal(result.summary.status, 'cancelled');
+    // The request crosses a thread, so the step already under way may finish: one at most.
+    assert.ok(stepsAfterCancel <= 1, `${stepsAfterCancel} steps after cancel`);
+    const ck = await readCheckpoint(dir);
+    assert.deepEqual([ck.stage, ck.epoch], [1, 1]);
     assert.ok(!fs.readdirSync(dir).some((f) => f.includes('.tmp-')));
   });
 });

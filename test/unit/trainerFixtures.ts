@@ -11,7 +11,7 @@ let built = false;
 /** Build dist/worker.js from the current sources once per test process (the engine runs its networks in it). */
 export function buildWorker(): string {
   if (!built) {
-    execFileSync(process.execPath, ['esbuild.mjs', 'worker'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, ['esbuild.mjs', 'worker', 'engine'], { cwd: root, stdio: 'pipe' });
     built = true;
   }
   return path.join(root, 'dist', 'worker.js');

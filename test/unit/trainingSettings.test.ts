@@ -22,7 +22,7 @@ describe('training settings', () => {
       'training.lambda': 0.5, 'training.lambdaRampUpEpochs': 0, 'training.focalGamma': 1, 'training.confidenceThreshold': 0.6,
       'training.growth.radius': 4, 'training.growth.threshold': 0.8, 'training.reconstruction': true,
       'training.reconstructionWeight': 0.3, 'training.seed': 7, 'training.unlabelledSections': 0,
-      'training.consistency.weight': 0.25, 'training.consistency.threshold': 0.8,
+      'training.consistency.weight': 0.25, 'training.consistency.threshold': 0.8, 'training.growth.adaptive': false, 'training.growth.grownWeight': 2,
     }));
     const c = s.config;
     assert.equal(c.backend, 'wasm');
@@ -30,7 +30,7 @@ describe('training settings', () => {
     assert.deepEqual([c.stepsPerEpoch, c.batchSize, c.patchSize, c.network.baseFilters], [2, 2, 32, 4]);
     assert.deepEqual(c.cps, { lambda: 0.5, rampUpEpochs: 0, confidenceThreshold: 0.6, pseudoGamma: 2 });
     assert.deepEqual(c.consistency, { weight: 0.25, threshold: 0.8 });
-    assert.deepEqual([c.growth.radius, c.growth.threshold], [4, 0.8]);
+    assert.deepEqual([c.growth.radius, c.growth.threshold, c.growth.adaptive, c.growth.grownWeight], [4, 0.8, false, 2]);
     assert.deepEqual([c.network.reconstruction, c.reconWeight, c.seed, c.focalGamma], [true, 0.3, 7, 1]);
     assert.equal(s.unlabelledSections, 0);
     // A patch smaller than the default overlap pulls the overlap down instead of failing validation.

@@ -1,0 +1,49 @@
+// The host side of the engine thread: the same TrainingHandle as startTraining, with the engine running in a worker.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SeisGrowError } from '../io/errors';
+import type { RunResult, TrainingHandle, TrainingRequest } from '../ml/engine';
+import type { TrainingEvent } from '../shared/trainingProtocol';
+import type { FromEngine, ToEngine } from './engineProtocol';
+
+/** dist/engine.js beside the running bundle (or the checkout's dist when run from source). */
+export function defaultEngineScript(): string {
+  const candidates = [path.join(__dirname, 'engine.js'), path.resolve(__dirname, '..', '..', 'dist', 'engine.js')];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new SeisGrowError('not-found', `the engine bundle is missing (looked for ${candidates.join(', ')}); build it with "node esbuild.mjs engine"`);
+}
+
+/**
+ * Start training in an engine thread: events arrive through `onEvent` as with startTraining, `done` settles with the
+ * run's result or a SeisGrowError carrying the engine's code, and `cancel` stops it within a step.
+ */
+export function startTrainingInWorker(request: TrainingRequest, onEvent: (e: TrainingEvent) => void = () => undefined, script = defaultEngineScript()): TrainingHandle {
+  const worker = new Worker(script, { name: 'seisgrow-engine' });
+  let settled = false;
+  const done = new Promise<RunResult>((resolve, reject) => {
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      f();
+      // The engine has closed its network workers before reporting; its own thread has nothing left to do.
+      void worker.terminate();
+    };
+    worker.on('message', (m: FromEngine) => {
+      if (m.type === 'event') {
+        try { onEvent(m.event); } catch { /* a subscriber's failure must not break training */ }
+      } else if (m.type === 'done') {
+        settle(() => resolve(m.result));
+      } else if (m.type === 'failed') {
+        const e = new SeisGrowError(m.code ?? 'engine-error', m.message);
+        if (m.file) Object.defineProperty(e, 'file', { value: m.file });
+        settle(() => reject(e));
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(new SeisGrowError('worker-failed', `the training engine thread crashed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new SeisGrowError('worker-exited', `the training engine thread exited (code ${code}) before finishing`))));
+  });
+  // Sections are copied, not transferred: the caller keeps its arrays (e.g. to score or write the results).
+  worker.postMessage({ type: 'start', request } satisfies ToEngine);
+  return { done, cancel: () => { if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToEngine); } };
+}
