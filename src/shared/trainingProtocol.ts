@@ -222,12 +222,15 @@ export const TO_WORKER_TYPES: readonly ToWorker['type'][] = ['init', 'setSection
 /** The `type` of every worker → host message. */
 export const FROM_WORKER_TYPES: readonly FromWorker['type'][] = ['ready', 'ok', 'pseudo', 'stepDone', 'probabilities', 'state', 'error', 'log'];
 
+/** Add a view's buffer to a transfer list when the view spans all of it (a part of a shared buffer is copied instead). */
+export function addTransferable(list: ArrayBuffer[], a: ArrayBufferView): void {
+  if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !list.includes(a.buffer)) list.push(a.buffer);
+}
+
 /** The buffers of a message that can be transferred instead of copied (never shared between two receivers). */
 export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  const add = (a: ArrayBufferView): void => {
-    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !out.includes(a.buffer)) out.push(a.buffer);
-  };
+  const add = (a: ArrayBufferView): void => addTransferable(out, a);
   switch (message.type) {
     case 'trainStep':
       add(message.x); add(message.labels);

@@ -14,13 +14,18 @@ export type WorkerRequest = ToWorker extends infer M ? (M extends { id: number }
 const FINAL: ReadonlySet<FromWorker['type']> = new Set(['ready', 'ok', 'stepDone', 'probabilities', 'state', 'error']);
 
 /**
- * The bundled worker script: dist/worker.js beside the bundle that is running (the extension, the CLI), or, when
- * running from TypeScript sources (tests under tsx), the checkout's dist/worker.js built by `node esbuild.mjs worker`.
+ * A bundled thread script: dist/<file> beside the bundle that is running (the extension, the CLI), or, when running
+ * from TypeScript sources (tests under tsx), the checkout's dist/<file> built by `node esbuild.mjs <target>`.
  */
-export function defaultWorkerScript(): string {
-  const candidates = [path.join(__dirname, 'worker.js'), path.resolve(__dirname, '..', '..', 'dist', 'worker.js')];
+export function bundledScript(file: string, target: string, what: string): string {
+  const candidates = [path.join(__dirname, file), path.resolve(__dirname, '..', '..', 'dist', file)];
   for (const c of candidates) if (existsSync(c)) return c;
-  throw new SeisGrowError('not-found', `the training worker bundle is missing (looked for ${candidates.join(', ')}); build it with "node esbuild.mjs worker"`);
+  throw new SeisGrowError('not-found', `${what} bundle is missing (looked for ${candidates.join(', ')}); build it with "node esbuild.mjs ${target}"`);
+}
+
+/** The training worker's script (dist/worker.js). */
+export function defaultWorkerScript(): string {
+  return bundledScript('worker.js', 'worker', 'the training worker');
 }
 
 interface Pending {

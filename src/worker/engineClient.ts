@@ -1,17 +1,14 @@
 // The host side of the engine thread: the same TrainingHandle as startTraining, with the engine running in a worker.
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SeisGrowError } from '../io/errors';
 import type { RunResult, TrainingHandle, TrainingRequest } from '../ml/engine';
 import type { TrainingEvent } from '../shared/trainingProtocol';
+import { bundledScript } from './client';
 import type { FromEngine, ToEngine } from './engineProtocol';
 
-/** dist/engine.js beside the running bundle (or the checkout's dist when run from source). */
+/** The engine thread's script (dist/engine.js). */
 export function defaultEngineScript(): string {
-  const candidates = [path.join(__dirname, 'engine.js'), path.resolve(__dirname, '..', '..', 'dist', 'engine.js')];
-  for (const c of candidates) if (existsSync(c)) return c;
-  throw new SeisGrowError('not-found', `the engine bundle is missing (looked for ${candidates.join(', ')}); build it with "node esbuild.mjs engine"`);
+  return bundledScript('engine.js', 'engine', 'the engine');
 }
 
 /**

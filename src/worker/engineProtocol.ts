@@ -2,7 +2,7 @@
 // data preparation, the stage loop, region growing, validation scoring and checkpoints, with the two network
 // workers as its own children. The host only relays events, so a large section never blocks VS Code's thread.
 import type { RunResult, TrainingRequest } from '../ml/engine';
-import type { TrainingEvent } from '../shared/trainingProtocol';
+import { addTransferable, type TrainingEvent } from '../shared/trainingProtocol';
 
 /** Host → engine thread. */
 export type ToEngine =
@@ -20,9 +20,7 @@ export function resultTransferables(result: RunResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const s of result.sections) {
     if (!s) continue;
-    for (const a of [s.prediction, s.confidence, s.probabilities, s.grownLabels]) {
-      if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !out.includes(a.buffer)) out.push(a.buffer);
-    }
+    for (const a of [s.prediction, s.confidence, s.probabilities, s.grownLabels]) addTransferable(out, a);
   }
   return out;
 }
