@@ -4,6 +4,7 @@
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
 //        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
 //        [--transductive] (the held-out sections join training unlabelled, feeding the semi-supervised terms)
+//        [--pthr 0.7] (cps.confidenceThreshold)
 //        [--later 0.2] [--pgamma 2] [--consistency 0] [--cthr 0.95] [--grownw 0.5] (schedule.laterStagesScale, cps.pseudoGamma,
 //        consistency.weight, growth.grownWeight)
 //        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] [--centres seeds|grown] [--lambda 1] (overrides of the defaults)
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const lambda = arg('lambda');
   const later = arg('later');
   const pgamma = arg('pgamma');
+  const pthr = arg('pthr');
   const consistency = arg('consistency');
   const grownw = arg('grownw');
   const cthr = arg('cthr');
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
       ],
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
       config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
-        ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(lambda || pgamma ? { cps: { ...(lambda ? { lambda: Number(lambda) } : {}), ...(pgamma ? { pseudoGamma: Number(pgamma) } : {}) } } : {}),
+        ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(lambda || pgamma || pthr ? { cps: { ...(lambda ? { lambda: Number(lambda) } : {}), ...(pgamma ? { pseudoGamma: Number(pgamma) } : {}), ...(pthr ? { confidenceThreshold: Number(pthr) } : {}) } } : {}),
         ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency), ...(cthr ? { threshold: Number(cthr) } : {}) } } : {}), ...(adaptive || centres || grownw ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}) } } : {}) },
     }, (e) => {
       if (e.type === 'epoch') log({ stage: e.record.stage, epoch: e.record.epoch, lossA: e.record.losses.a, valMIoU: e.record.validation?.meanIoU, labelled: e.record.labelledPixels, s: e.record.seconds, eta: e.record.etaSeconds });
