@@ -9,6 +9,9 @@ import { normalise } from '../src/ml/data/normalisation';
 import { argmaxProbabilities, meanProbabilities, networkInput } from '../src/ml/stages';
 import { loadF3, score } from './common';
 
+/** Predictions of one network (or of the mean) beside the truth, one entry per section. */
+type Scored = { truth: Uint8Array; pred: Uint8Array }[];
+
 async function main(): Promise<void> {
   const perClass = process.argv.includes('--per-class');
   const args = process.argv.slice(2).filter((a) => a !== '--per-class');
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
     await nets[0].setState(ck.nets.a.weights);
     await nets[1].setState(ck.nets.b.weights);
     const patch = Math.min(ck.config.patchSize, Math.max(...sections.map((s) => Math.max(s.height, s.width))));
-    const pairs = { a: [] as { truth: Uint8Array; pred: Uint8Array }[], b: [] as { truth: Uint8Array; pred: Uint8Array }[], mean: [] as { truth: Uint8Array; pred: Uint8Array }[] };
+    const pairs: { a: Scored; b: Scored; mean: Scored } = { a: [], b: [], mean: [] };
     let agree = 0;
     let pixels = 0;
     for (const s of sections) {
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
       pairs.b.push({ truth: s.truth, pred: b });
       pairs.mean.push({ truth: s.truth, pred: argmaxProbabilities(meanProbabilities(pa.probs, pb.probs), classes).classes });
     }
-    const m = (p: { truth: Uint8Array; pred: Uint8Array }[]): string => score(classes, p).meanIoU.toFixed(3);
+    const m = (p: Scored): string => score(classes, p).meanIoU.toFixed(3);
     console.log(`| ${dir} | ${m(pairs.a)} | ${m(pairs.b)} | ${m(pairs.mean)} | ${(agree / pixels).toFixed(3)} |`);
     if (perClass) for (const [k, v] of Object.entries(pairs)) console.log(`  per-class IoU, ${k}: ${score(classes, v).perClassIoU.map((x) => (x === null ? '-' : x.toFixed(2))).join(' ')}`);
     for (const n of nets) n.dispose();
