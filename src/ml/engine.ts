@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
 import type {
   BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
-  WorkerSection,
+  WorkerSection, WorkerTrainingSpec,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
 import { learningRateAt, makeConfig, rampedLambda, withDefaults, type ConfigOverrides, type FrozenConfig } from './config';
@@ -152,6 +152,14 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
   return m as Extract<FromWorker, { type: T }>;
 }
 
+/** The loss and optimizer settings a training worker takes from the run's config (one place, so a new setting reaches both uses). */
+function workerTraining(config: FrozenConfig, classWeights: number[] | null): WorkerTrainingSpec {
+  return {
+    learningRate: config.learningRate, focalGamma: config.focalGamma, classWeights, pseudoThreshold: config.cps.confidenceThreshold,
+    pseudoGamma: config.cps.pseudoGamma, reconWeight: config.reconWeight,
+  };
+}
+
 /**
  * One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. With the
  * consistency option both also get the same strong view of the batch.
@@ -272,7 +280,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     stagesCompleted: [...stagesCompleted], status, epochs, growth, seconds: (Date.now() - started) / 1000 + (previous?.seconds ?? 0),
   });
   try {
-    const training = { learningRate: config.learningRate, focalGamma: config.focalGamma, classWeights, pseudoThreshold: config.cps.confidenceThreshold, pseudoGamma: config.cps.pseudoGamma, reconWeight: config.reconWeight };
+    const training = workerTraining(config, classWeights);
     const init = (role: 'a' | 'b', client: WorkerClient) => client.request({
       type: 'init', role, backend: config.backend, ...(req.wasmDir ? { wasmDir: req.wasmDir } : {}), network, training,
       seed: root.fork(`net-${role}`).nextUint32(),
@@ -477,7 +485,7 @@ export async function predictSections(runOrCheckpoint: string, sections: Predict
   const script = opts.workerScript ?? defaultWorkerScript();
   const pair: Pair = { a: new WorkerClient(script, 'seisgrow-predict-a'), b: new WorkerClient(script, 'seisgrow-predict-b') };
   try {
-    const training = { learningRate: ck.config.learningRate, focalGamma: ck.config.focalGamma, classWeights: null, pseudoThreshold: ck.config.cps.confidenceThreshold, pseudoGamma: ck.config.cps.pseudoGamma, reconWeight: ck.config.reconWeight };
+    const training = workerTraining(ck.config, null);
     await Promise.all((['a', 'b'] as const).map((role) => (role === 'a' ? pair.a : pair.b).request({
       type: 'init', role, backend: opts.backend ?? ck.config.backend, ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
       network: ck.network, training, seed: ck.config.seed, weights: ck.nets[role].weights,
