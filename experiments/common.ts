@@ -1,12 +1,14 @@
 // Shared helpers of the experiment scripts: load the real data, make sparse "well-tie" labels, score predictions.
+import * as path from 'node:path';
 import { readNpy } from '../src/io/npy';
+import type { SectionPlace } from '../src/ml/crossSectionGrowth';
 import { ConfusionMatrix, type SegmentationScores } from '../src/ml/metrics';
 
 /** The shared real-data folder (../shared/data from the repository root). */
-export const DATA = process.env.SEISGROW_DATA ?? '/work/shared/data';
+export const DATA = process.env.SEISGROW_DATA ?? path.resolve(__dirname, '..', '..', 'shared', 'data');
 
 /** A 2D section with its full truth. */
-export interface LabelledSection { name: string; seismic: Float32Array; truth: Uint8Array; height: number; width: number }
+export interface LabelledSection { name: string; seismic: Float32Array; truth: Uint8Array; height: number; width: number; place?: SectionPlace }
 
 /** Every `step`-th sample and trace (plain decimation, no filtering), so the run fits a shared 2-core machine. */
 export function decimate(s: LabelledSection, step: number): LabelledSection {
@@ -19,8 +21,12 @@ export function decimate(s: LabelledSection, step: number): LabelledSection {
     seismic[y * w + x] = s.seismic[y * step * s.width + x * step];
     truth[y * w + x] = s.truth[y * step * s.width + x * step];
   }
-  return { name: s.name, seismic, truth, height: h, width: w };
+  // A line's position is the column where the crossing lines meet it: the nearest column left after decimation.
+  return { name: s.name, seismic, truth, height: h, width: w, ...(s.place ? { place: { axis: s.place.axis, position: Math.round(s.place.position / step) } } : {}) };
 }
+
+/** The F3 survey's first inline and crossline numbers: crossline sections have a column per inline from 100, inlines one per crossline from 300 (checked: the crossing traces are identical). */
+const F3_FIRST = { inline: 100, crossline: 300 } as const;
 
 /** The six F3 sections (inlines 130, 241, 608; crosslines 327, 575, 778). */
 export async function loadF3(step: number): Promise<LabelledSection[]> {
@@ -29,7 +35,9 @@ export async function loadF3(step: number): Promise<LabelledSection[]> {
   for (const n of names) {
     const s = await readNpy(`${DATA}/f3-sections/${n}_seismic_f32.npy`);
     const l = await readNpy(`${DATA}/f3-sections/${n}_labels.npy`);
-    out.push(decimate({ name: n, seismic: Float32Array.from(s.data), truth: Uint8Array.from(l.data), height: s.shape[0], width: s.shape[1] }, step));
+    const [axis, line] = n.split('_') as ['inline' | 'crossline', string];
+    const place = { axis, position: Number(line) - F3_FIRST[axis] };
+    out.push(decimate({ name: n, seismic: Float32Array.from(s.data), truth: Uint8Array.from(l.data), height: s.shape[0], width: s.shape[1], place }, step));
   }
   return out;
 }

@@ -7,6 +7,7 @@
 //        [--pthr 0.7] (cps.confidenceThreshold)
 //        [--later 0.2] [--pgamma 2] [--consistency 0] [--cthr 0.95] [--grownw 0.5] (schedule.laterStagesScale, cps.pseudoGamma,
 //        consistency.weight, growth.grownWeight)
+//        [--across true|false] (growth.acrossSections: crossing sections pass grown labels to each other)
 //        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] [--centres seeds|grown] [--lambda 1] (overrides of the defaults)
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const consistency = arg('consistency');
   const grownw = arg('grownw');
   const cthr = arg('cthr');
+  const acrossFlag = arg('across');
   const stagesToRun = (arg('stages', '1,2,3') ?? '').split(',').map(Number) as StageNumber[];
   const all = await loadF3(step);
   const trainIdx = (arg('train') ?? all.map((_, i) => i).join(',')).split(',').map(Number);
@@ -65,17 +67,17 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const handle = startTraining({
       sections: [
-        ...train.map((s, i) => ({ name: s.name, seismic: s.seismic, labels: sparse[i], height: s.height, width: s.width })),
+        ...train.map((s, i) => ({ name: s.name, seismic: s.seismic, labels: sparse[i], height: s.height, width: s.width, ...(s.place ? { place: s.place } : {}) })),
         // Transductive: the held-out sections join without labels, as the unlabelled data of the semi-supervised terms.
-        ...(transductive ? heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, labels: null, height: all[i].height, width: all[i].width })) : []),
+        ...(transductive ? heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, labels: null, height: all[i].height, width: all[i].width, ...(all[i].place ? { place: all[i].place } : {}) })) : []),
       ],
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
       config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
         ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(lambda || pgamma || pthr ? { cps: { ...(lambda ? { lambda: Number(lambda) } : {}), ...(pgamma ? { pseudoGamma: Number(pgamma) } : {}), ...(pthr ? { confidenceThreshold: Number(pthr) } : {}) } } : {}),
-        ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency), ...(cthr ? { threshold: Number(cthr) } : {}) } } : {}), ...(adaptive || centres || grownw ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}) } } : {}) },
+        ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency), ...(cthr ? { threshold: Number(cthr) } : {}) } } : {}), ...(adaptive || centres || grownw || acrossFlag ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}), ...(acrossFlag ? { acrossSections: acrossFlag === 'true' } : {}) } } : {}) },
     }, (e) => {
       if (e.type === 'epoch') log({ stage: e.record.stage, epoch: e.record.epoch, lossA: e.record.losses.a, valMIoU: e.record.validation?.meanIoU, labelled: e.record.labelledPixels, s: e.record.seconds, eta: e.record.etaSeconds });
-      else if (e.type === 'growth') log({ growth: e.record.addedTotal, waves: e.record.iterations.length, fraction: e.record.labelledFraction });
+      else if (e.type === 'growth') log({ growth: e.record.addedTotal, carried: e.record.carriedAcross, waves: e.record.iterations.length, fraction: e.record.labelledFraction });
       else if (e.type === 'backend') log({ backend: e.backend });
       else if (e.type === 'log') log({ log: e.message });
     });

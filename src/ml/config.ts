@@ -93,6 +93,12 @@ export interface TrainingConfig {
     requireAgreement: boolean;
     /** DSRG: only grow a class next to a label of that same class. */
     sameClassOnly: boolean;
+    /**
+     * Sections of one volume that cross (an inline and a crossline share a trace) pass their grown labels to each
+     * other in stage 3, where the receiving section's own prediction agrees (same rules as growth): labels reach the
+     * unlabelled lines of the volume. Only sections with a place in a volume take part.
+     */
+    acrossSections: boolean;
   };
   reconWeight: number;
   /** Share of labelled pixels (in square blocks) held out for validation. */
@@ -134,7 +140,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   classWeights: 'none',
   cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2 },
   consistency: { weight: 0, threshold: 0.95 },
-  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', grownWeight: 0.5, requireAgreement: true, sameClassOnly: false },
+  growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', grownWeight: 0.5, requireAgreement: true, sameClassOnly: false, acrossSections: true },
   reconWeight: 1,
   validationFraction: 0.1,
   validationBlock: 16,
@@ -245,6 +251,7 @@ export function validateConfig(c: TrainingConfig): void {
   real('growth.grownWeight', c.growth.grownWeight, 0, 1000);
   bool('growth.requireAgreement', c.growth.requireAgreement);
   bool('growth.sameClassOnly', c.growth.sameClassOnly);
+  bool('growth.acrossSections', c.growth.acrossSections);
   real('reconWeight', c.reconWeight, 0, 1000);
   real('validationFraction', c.validationFraction, 0, 0.9);
   integer('validationBlock', c.validationBlock, 1, 4096);

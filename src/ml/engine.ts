@@ -14,6 +14,7 @@ import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
 import { Rng } from './random';
 import { classAdaptiveThresholds } from './regionGrowing';
+import { carryAcrossSections, findCrossings, type Crossing, type SectionPlace } from './crossSectionGrowth';
 import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
 import { BatchSampler } from './data/patches';
@@ -29,6 +30,8 @@ export interface TrainingSection {
   width: number;
   /** Whether the final prediction covers this section (default true; false for a large unlabelled pool). */
   predict?: boolean;
+  /** Where the section lies in its volume, when it is a line of one: crossing lines share labels in stage 3. */
+  place?: SectionPlace;
 }
 
 /** What to train. */
@@ -251,8 +254,16 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
   let trainLabels = resume ? resume.grownLabels.map((g, i) => mergeLabels(seeds[i], g)) : seeds.map((s) => s.slice());
   const validationPixels = splits.reduce((a, s) => a + s.validationCount, 0);
 
-  // Workers hold the sections that carry labels: they are predicted for growing and validation each epoch.
-  const heldIndex = req.sections.map((_, i) => i).filter((i) => seeds[i].some((v) => v !== 255) || splits[i].validationCount > 0);
+  // Workers hold the sections that carry labels: they are predicted for growing and validation each epoch. With
+  // growth across sections, so are the lines that cross a labelled one: they receive labels over the crossing.
+  const labelledIndex = req.sections.map((_, i) => i).filter((i) => seeds[i].some((v) => v !== 255) || splits[i].validationCount > 0);
+  const across = config.growth.acrossSections && req.stages.includes(3) ? findCrossings(req.sections.map((s) => s.place), req.sections) : [];
+  const crossesLabelled = new Set(across.flatMap((c) => (labelledIndex.includes(c.a) ? [c.b] : labelledIndex.includes(c.b) ? [c.a] : [])));
+  const heldIndex = req.sections.map((_, i) => i).filter((i) => labelledIndex.includes(i) || crossesLabelled.has(i));
+  const heldCrossings: Crossing[] = across.filter((c) => heldIndex.includes(c.a) && heldIndex.includes(c.b))
+    .map((c) => ({ ...c, a: heldIndex.indexOf(c.a), b: heldIndex.indexOf(c.b) }));
+  // Patches are centred on the user's seeds, and on labels carried over crossings once stage 3 has some.
+  let centres = seeds;
   const maxH = Math.max(...req.sections.map((s) => s.height));
   const maxW = Math.max(...req.sections.map((s) => s.width));
   const patch = Math.min(config.patchSize, Math.max(maxH, maxW));
@@ -320,13 +331,25 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
               { threshold: config.growth.threshold, share: config.growth.adaptiveShare, floor: config.growth.minThreshold })
             : new Array<number>(req.classes).fill(config.growth.threshold);
           const perClass = new Array<number>(req.classes).fill(0);
+          const sizes = heldIndex.map((i) => req.sections[i]);
+          const grow = (from: Uint8Array[]) => heldIndex.map((sectionIndex, k) => growSection(from[k], sizes[k].height, sizes[k].width, probs[k].a, probs[k].b, req.classes, config.growth, thresholds));
+          let grownHeld = grow(heldIndex.map((i) => seeds[i]));
+          let carriedAcross = 0;
+          if (heldCrossings.length > 0) {
+            // Labels grown on one line seed the lines that cross it; each then grows again from seeds + what it received.
+            const carry = carryAcrossSections(heldCrossings, grownHeld.map((g) => g.labels), sizes, probs.map((p) => ({ probsA: p.a, probsB: p.b })),
+              { classes: req.classes, threshold: thresholds, requireAgreement: config.growth.requireAgreement });
+            carriedAcross = carry.added;
+            const seedsPlus = heldIndex.map((i, k) => mergeLabels(seeds[i], carry.carried[k]));
+            grownHeld = grow(seedsPlus);
+            centres = seeds.map((s, i) => (heldIndex.includes(i) ? seedsPlus[heldIndex.indexOf(i)] : s));
+          }
           const waves: number[][] = [];
           let added = 0;
           heldIndex.forEach((sectionIndex, k) => {
-            const s = req.sections[sectionIndex];
-            const g = growSection(seeds[sectionIndex], s.height, s.width, probs[k].a, probs[k].b, req.classes, config.growth, thresholds);
+            const g = grownHeld[k];
             trainLabels[sectionIndex] = g.labels;
-            added += g.addedTotal;
+            for (let p = 0; p < g.labels.length; p++) if (g.labels[p] !== 255 && seeds[sectionIndex][p] === 255) added++;
             g.iterations.forEach((it, wave) => {
               waves[wave] ??= new Array<number>(req.classes).fill(0);
               it.addedPerClass.forEach((c, cls) => { waves[wave][cls] += c; });
@@ -335,10 +358,10 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
           let labelled = 0;
           let all = 0;
           for (const l of trainLabels) { all += l.length; for (const v of l) if (v !== 255) { perClass[v]++; labelled++; } }
-          record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all, thresholds };
+          record = { stage, epoch, iterations: waves, addedTotal: added, labelledPerClass: perClass, labelledFraction: labelled / all, thresholds, ...(heldCrossings.length > 0 ? { carriedAcross } : {}) };
           growth.push(record);
           emit({ type: 'growth', record });
-          sampler.setLabels(trainLabels, config.growth.patchCentres === 'seeds' ? seeds : trainLabels, seeds);
+          sampler.setLabels(trainLabels, config.growth.patchCentres === 'seeds' ? centres : trainLabels, seeds);
         }
         const losses = new LossAverage();
         let lambda = 0;

@@ -65,6 +65,8 @@ export interface GrowthRecord {
   labelledFraction: number;
   /** The confidence threshold each class had to reach in this epoch (class-adaptive growth lowers it for hard classes). */
   thresholds?: number[];
+  /** Labels that crossing sections passed to each other in this epoch, before growing from them. */
+  carriedAcross?: number;
 }
 
 /** What the backend turned out to be, with the reason when it is not what was asked for. */

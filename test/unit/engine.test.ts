@@ -114,6 +114,25 @@ describe('engine: training in two worker threads (wasm, tiny network)', function
     assert.deepEqual(p[0].classes, result.sections[0]!.prediction, 'predictSections reproduces the run\'s final prediction');
   });
 
+  it('carries grown labels into an unlabelled line that crosses a labelled one (growth across sections), and not when off', async () => {
+    // An inline at position 5 (labelled) and a crossline at position 10 (no labels): they share inline column 10 / crossline column 5.
+    const cross = layeredSection(H, 40, CLASSES, 7);
+    const sections: TrainingRequest['sections'] = [
+      { name: 'inline 5', seismic, labels: sparse, height: H, width: W, place: { axis: 'inline', position: 5 } },
+      { name: 'crossline 10', seismic: cross.seismic, labels: null, height: H, width: 40, place: { axis: 'crossline', position: 10 } },
+    ];
+    const growth = { radius: 2, threshold: 0.34, adaptive: false, requireAgreement: true, sameClassOnly: false };
+    const withAcross = await run({ ...request(tempDir()), sections, stages: [1, 2, 3], config: { ...TINY, growth } });
+    const records = withAcross.result.growth;
+    assert.ok(records.length === 2 && records.every((r) => r.carriedAcross !== undefined));
+    assert.ok(records.some((r) => (r.carriedAcross ?? 0) > 0), 'labels crossed over');
+    const received = withAcross.result.sections[1]!.grownLabels;
+    assert.ok(received.some((v) => v !== 255), 'the unlabelled line now carries labels');
+    const without = await run({ ...request(tempDir()), sections, stages: [1, 2, 3], config: { ...TINY, growth: { ...growth, acrossSections: false } } });
+    assert.ok(without.result.growth.every((r) => r.carriedAcross === undefined));
+    assert.ok(without.result.sections[1]!.grownLabels.every((v) => v === 255), 'nothing reaches the crossline without growth across sections');
+  });
+
   it('adds the weak/strong consistency term in stage 2 when asked (absent otherwise), recorded in metrics.json', async () => {
     assert.ok(first.result.summary.epochs.every((e) => !('consistency' in e.losses.a) && !('consistency' in e.losses.b)), 'off by default');
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(stage1Dir, 'metrics.json'), 'utf8')).config.consistency, { weight: 0, threshold: 0.95 });
