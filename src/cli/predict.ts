@@ -3,20 +3,26 @@
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
 import { predictSections } from '../ml/engine';
-import { CommandSpec, parseArgs } from './args';
-import { readSeismicStack, writeStack } from './trainInputs';
+import { openVolume } from '../io/volume';
+import { sidecarLayoutFor } from '../editor/seisgrowDocument';
+import { predictVolume } from '../training/volumePrediction';
+import { CommandSpec, parseArgs, usageError } from './args';
+import { isSegyFile, readSeismicStack, writeStack } from './trainInputs';
+import { writeVolumeArray } from './volumeInputs';
 
 /** The command-line spec of `predict`. */
 export const predictSpec: CommandSpec = {
   command: 'predict',
   summary: 'Predict classes for new seismic with a trained run (mean of its two networks).',
-  usage: '--run RUN_DIR --seismic X.npy --out PRED.npy [--probabilities P.npy]',
+  usage: '--run RUN_DIR --seismic X.npy --out PRED.npy [--probabilities P.npy] | --run RUN_DIR --seismic VOLUME.sgy|CUBE.npy [--volume] --out PRED.npy [--confidence C.npy]',
   positionals: [],
   options: [
     { name: 'run', kind: 'string', metavar: 'RUN_DIR', help: 'a run folder written by "seisgrow train" (or its checkpoint folder)' },
-    { name: 'seismic', kind: 'string', metavar: 'FILE', help: 'NPY (H, W) or (N, H, W), or SEG-Y (each inline a section)' },
-    { name: 'out', kind: 'string', metavar: 'PRED.npy', help: 'uint8 classes, the shape of the input' },
-    { name: 'probabilities', kind: 'string', metavar: 'FILE.npy', help: 'also write the float32 class probabilities (shape + (K,))' },
+    { name: 'seismic', kind: 'string', metavar: 'FILE', help: 'NPY (H, W) or (N, H, W) sections, or a volume: SEG-Y, or an NPY cube with --volume' },
+    { name: 'volume', kind: 'flag', help: 'the seismic is one 3D volume as the editor opens it (an NPY cube is (inlines, crosslines, samples)); implied for SEG-Y' },
+    { name: 'out', kind: 'string', metavar: 'PRED.npy', help: 'uint8 classes: the shape of the sections, or of a volume\'s label sidecar (inlines, crosslines, samples)' },
+    { name: 'probabilities', kind: 'string', metavar: 'FILE.npy', help: 'sections: also write the float32 class probabilities (shape + (K,))' },
+    { name: 'confidence', kind: 'string', metavar: 'FILE.npy', help: 'volume: also write the float32 mean probability of each voxel\'s class' },
     { name: 'backend', kind: 'string', metavar: 'NAME', help: 'auto, wasm, tensorflow or cpu', defaultText: "the run's" },
   ],
 };
@@ -29,11 +35,16 @@ export default async function predict(args: string[]): Promise<number> {
   const seismic = p.requireString('seismic');
   const out = p.requireString('out');
   const probsOut = p.string('probabilities');
-  for (const target of [out, probsOut]) {
+  for (const target of [out, probsOut, p.string('confidence')]) {
     if (target && path.resolve(target) === path.resolve(seismic)) throw new SeisGrowError('usage', 'refusing to overwrite the input with the output', target);
   }
   const backend = p.string('backend');
   if (backend !== undefined && !['auto', 'wasm', 'tensorflow', 'cpu'].includes(backend)) throw new SeisGrowError('usage', `--backend must be auto, wasm, tensorflow or cpu, got "${backend}"`);
+  if (p.flag('volume') || await isSegyFile(seismic)) {
+    if (probsOut) throw usageError(predictSpec, '--probabilities is for sections; for a volume (K floats a voxel) write --confidence');
+    return predictWholeVolume(run, seismic, out, p.string('confidence'), backend);
+  }
+  if (p.has('confidence')) throw usageError(predictSpec, '--confidence is for a volume (SEG-Y, or --volume); sections take --probabilities');
   const input = await readSeismicStack(seismic);
   const results = await predictSections(run, input.sections.map((s, k) => ({ name: `${path.basename(seismic)}[${k}]`, seismic: s, height: input.height, width: input.width })),
     backend ? { backend: backend as 'auto' | 'wasm' | 'tensorflow' | 'cpu' } : {});
@@ -41,4 +52,31 @@ export default async function predict(args: string[]): Promise<number> {
   if (probsOut) await writeStack(probsOut, results.map((r) => r.probabilities), input, '<f4', results[0].probabilities.length / (input.height * input.width));
   console.log(`wrote ${out}${probsOut ? ` and ${probsOut}` : ''} (${input.sections.length} section(s) of ${input.height}×${input.width})`);
   return 0;
+}
+
+/** Every inline of a volume through the run, written in the volume's label-sidecar layout; Ctrl-C writes nothing. */
+async function predictWholeVolume(run: string, seismic: string, out: string, confidenceOut: string | undefined, backend: string | undefined): Promise<number> {
+  const volume = await openVolume(seismic);
+  let cancelled = false;
+  const stop = (): void => { cancelled = true; };
+  process.once('SIGINT', stop);
+  try {
+    const t0 = Date.now();
+    const tty = process.stderr.isTTY;
+    const whole = await predictVolume(volume, run, {
+      ...(backend ? { backend: backend as 'auto' | 'wasm' | 'tensorflow' | 'cpu' } : {}),
+      isCancelled: () => cancelled,
+      onProgress: (done, total) => { if (tty) process.stderr.write(`\rinline ${done}/${total}`); },
+    });
+    if (tty) process.stderr.write('\n');
+    if (!whole) { console.log('cancelled; nothing written'); return 130; }
+    const layout = sidecarLayoutFor(volume);
+    await writeVolumeArray(out, whole.prediction, whole.shape, layout);
+    if (confidenceOut) await writeVolumeArray(confidenceOut, whole.confidence, whole.shape, layout);
+    console.log(`wrote ${out}${confidenceOut ? ` and ${confidenceOut}` : ''} (volume ${whole.shape.join(' × ')}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', stop);
+    await volume.close();
+  }
 }

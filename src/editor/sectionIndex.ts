@@ -83,3 +83,18 @@ export type VoxelIndices = Uint32Array | Float64Array;
 export function allocateVoxelIndices(shape: VolumeShape, length: number): VoxelIndices {
   return voxelCount(shape) <= 0xffffffff ? new Uint32Array(length) : new Float64Array(length);
 }
+
+/** Write a section's values (rows × cols, the layout above) into a dense voxel-order array of the volume. */
+export function scatterSection<T extends { [k: number]: number; length: number }>(shape: VolumeShape, axis: EditorAxis, position: number, values: ArrayLike<number>, out: T): T {
+  const [ni, nx, ns] = shape;
+  const { rows, cols } = sectionShape(shape, axis);
+  if (values.length !== rows * cols) throw new RangeError(`scatterSection: ${axis} ${position} needs ${rows * cols} values, got ${values.length}`);
+  if (axis === 'inline') {
+    for (let x = 0; x < nx; x++) for (let s = 0, base = (position * nx + x) * ns; s < ns; s++) out[base + s] = values[s * nx + x]!;
+  } else if (axis === 'crossline') {
+    for (let i = 0; i < ni; i++) for (let s = 0, base = (i * nx + position) * ns; s < ns; s++) out[base + s] = values[s * ni + i]!;
+  } else {
+    for (let i = 0; i < ni; i++) for (let x = 0; x < nx; x++) out[(i * nx + x) * ns + position] = values[i * nx + x]!;
+  }
+  return out;
+}

@@ -498,30 +498,66 @@ async function saveCheckpoint(pair: Pair, req: TrainingRequest, config: FrozenCo
 /** A section to predict. */
 export interface PredictSection { name: string; seismic: Float32Array; height: number; width: number }
 
-/** Predictions of a trained run for new sections: classes, confidence and mean probabilities of both networks. */
-export async function predictSections(runOrCheckpoint: string, sections: PredictSection[], opts: { workerScript?: string; wasmDir?: string; backend?: FrozenConfig['backend'] } = {}): Promise<{ classes: Uint8Array; confidence: Float32Array; probabilities: Float32Array }[]> {
+/** One section's prediction: argmax classes, the mean probability of that class, and the mean probabilities of both networks. */
+export interface SectionPrediction { classes: Uint8Array; confidence: Float32Array; probabilities: Float32Array }
+
+/** A trained run's two networks loaded in their workers, ready to predict any number of batches of sections. */
+export interface Predictor {
+  readonly classes: number;
+  /** Predictions of a batch of sections, by overlap-tiled inference with the run's own normalisation. */
+  predict(sections: PredictSection[]): Promise<SectionPrediction[]>;
+  /** Stop the workers. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openPredictor}. */
+export interface PredictorOptions { workerScript?: string; wasmDir?: string; backend?: FrozenConfig['backend'] }
+
+/** Load a trained run (or its checkpoint folder) into a pair of workers; the caller closes it. */
+export async function openPredictor(runOrCheckpoint: string, opts: PredictorOptions = {}): Promise<Predictor> {
   const ck = await readCheckpoint(runOrCheckpoint, { inChannels: 1 });
   const depth = ck.network.depthChannel === true;
-  for (const s of sections) {
-    if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
-  }
   const script = opts.workerScript ?? defaultWorkerScript();
   const pair: Pair = { a: new WorkerClient(script, 'seisgrow-predict-a'), b: new WorkerClient(script, 'seisgrow-predict-b') };
+  const close = async (): Promise<void> => { await Promise.all([pair.a.close(), pair.b.close()]); };
   try {
     const training = workerTraining(ck.config, null);
     await Promise.all((['a', 'b'] as const).map((role) => (role === 'a' ? pair.a : pair.b).request({
       type: 'init', role, backend: opts.backend ?? ck.config.backend, ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
       network: ck.network, training, seed: ck.config.seed, weights: ck.nets[role].weights,
     })));
-    const patch = Math.min(ck.config.patchSize, Math.max(...ck.sections.map((s) => Math.max(s.height, s.width))));
-    const out: { classes: Uint8Array; confidence: Float32Array; probabilities: Float32Array }[] = [];
-    for (let start = 0; start < sections.length; start += 64) {
-      const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: networkInput(normalise(s.seismic, ck.normalisation), s.height, s.width, depth) }));
-      const probs = await predictBoth(pair, chunk, ck.config, patch);
-      for (const p of probs) out.push({ ...argmaxProbabilities(p.mean, ck.network.classes), probabilities: p.mean });
-    }
-    return out;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const patch = Math.min(ck.config.patchSize, Math.max(...ck.sections.map((s) => Math.max(s.height, s.width))));
+  return {
+    classes: ck.network.classes,
+    async predict(sections) {
+      for (const s of sections) {
+        if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
+      }
+      const out: SectionPrediction[] = [];
+      for (let start = 0; start < sections.length; start += 64) {
+        const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: networkInput(normalise(s.seismic, ck.normalisation), s.height, s.width, depth) }));
+        const probs = await predictBoth(pair, chunk, ck.config, patch);
+        for (const p of probs) out.push({ ...argmaxProbabilities(p.mean, ck.network.classes), probabilities: p.mean });
+      }
+      return out;
+    },
+    close,
+  };
+}
+
+/** Predictions of a trained run for new sections: classes, confidence and mean probabilities of both networks. */
+export async function predictSections(runOrCheckpoint: string, sections: PredictSection[], opts: PredictorOptions = {}): Promise<SectionPrediction[]> {
+  for (const s of sections) {
+    if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
+  }
+  const predictor = await openPredictor(runOrCheckpoint, opts);
+  try {
+    return await predictor.predict(sections);
   } finally {
-    await Promise.all([pair.a.close(), pair.b.close()]);
+    await predictor.close();
   }
 }

@@ -24,6 +24,7 @@ import { RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
 import { addedOnly, grownRegion, sparseSectionLayer } from './sectionResults';
 import { readTrainingSettings, type TrainingSettings } from './settings';
+import { predictVolume } from './volumePrediction';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, type SectionRef, type TrainingSource } from './trainingData';
 
 /** What training needs from the seismic editor (SeisGrowEditorProvider satisfies it). */
@@ -685,34 +686,17 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
     const [ni, nx, ns] = volume.info.shape;
-    const prediction = new Uint8Array(ni * nx * ns);
-    const confidence = new Float32Array(ni * nx * ns);
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist').fsPath;
-    const chunk = 16;
     const started = Date.now();
-    const finished = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SeisGrow: predicting ${path.basename(doc.model.path)}`, cancellable: true }, async (progress, token) => {
-      for (let start = 0; start < ni; start += chunk) {
-        if (token.isCancellationRequested) return false;
-        const positions = Array.from({ length: Math.min(chunk, ni - start) }, (_, k) => start + k);
-        const sections = await Promise.all(positions.map(async (i) => {
-          const s = await volume.inline(volume.info.inlines[i]);
-          return { name: `inline ${volume.info.inlines[i]}`, seismic: s.data, height: s.rows, width: s.cols };
-        }));
-        const { predictSections } = await engine();
-        const out = await predictSections(store.dir(meta.id), sections, { workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
-        positions.forEach((i, j) => {
-          const p = out[j];
-          for (let s = 0; s < ns; s++) for (let x = 0; x < nx; x++) {
-            const v = (i * nx + x) * ns + s;
-            prediction[v] = p.classes[s * nx + x];
-            confidence[v] = p.confidence[s * nx + x];
-          }
-        });
-        progress.report({ increment: (100 * positions.length) / ni, message: `inline ${positions.length + start}/${ni}` });
-      }
-      return true;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SeisGrow: predicting ${path.basename(doc.model.path)}`, cancellable: true }, async (progress, token) => {
+      let reported = 0;
+      return predictVolume(volume, store.dir(meta.id), {
+        workerScript: path.join(dist, 'worker.js'), wasmDir: dist, isCancelled: () => token.isCancellationRequested,
+        onProgress: (done, total) => { progress.report({ increment: (100 * (done - reported)) / total, message: `inline ${done}/${total}` }); reported = done; },
+      });
     });
-    if (!finished) { this.log.info('prediction cancelled; nothing written'); return; }
+    if (!result) { this.log.info('prediction cancelled; nothing written'); return; }
+    const { prediction, confidence } = result;
     const files = store.volumePredictionFiles(meta.id);
     await writeNpy(files.prediction, prediction, [ni, nx, ns], '|u1');
     await writeNpy(files.confidence, confidence, [ni, nx, ns], '<f4');

@@ -2,6 +2,7 @@
 // stub it with a plain object; the extension passes vscode.workspace.getConfiguration('seisgrow').
 import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides, type FrozenConfig } from '../ml/config';
 import type { BackendPreference } from '../shared/trainingProtocol';
+import { DEFAULT_UNLABELLED_SECTIONS } from './trainingData';
 
 /** What we need of a WorkspaceConfiguration: a typed get that returns undefined when the key is unset. */
 export interface SettingsReader {
@@ -31,7 +32,7 @@ export const TRAINING_SETTING_DEFAULTS = {
   'training.reconstruction': DEFAULT_CONFIG.network.reconstruction,
   'training.reconstructionWeight': DEFAULT_CONFIG.reconWeight,
   'training.seed': DEFAULT_CONFIG.seed,
-  'training.unlabelledSections': 4,
+  'training.unlabelledSections': DEFAULT_UNLABELLED_SECTIONS,
 } as const;
 
 /** A setting key this module knows. */

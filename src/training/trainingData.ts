@@ -40,6 +40,9 @@ export interface SelectionOptions {
   readonly maxLabelled?: number;
 }
 
+/** Unlabelled sections added to the labelled ones unless the user says otherwise (extension setting and CLI flag). */
+export const DEFAULT_UNLABELLED_SECTIONS = 4;
+
 /** The most labelled sections a request takes unless told otherwise; beyond it the user is told which were left out. */
 export const DEFAULT_MAX_LABELLED_SECTIONS = 256;
 
@@ -146,7 +149,8 @@ export async function extractSections(source: TrainingSource, refs: readonly Sec
       throw new SeisGrowError('bad-shape', `labels of ${ref.axis} ${ref.line} hold ${labels.length} values, the section ${section.rows}×${section.cols}`, source.path);
     }
     const any = labels.some((v) => v !== UNLABELLED);
-    out.push({ name: sectionName(source, ref), seismic: section.data, labels: any ? labels : null, height: section.rows, width: section.cols });
+    // The place lets stage 3 carry grown labels between the inlines and crosslines that cross.
+    out.push({ name: sectionName(source, ref), seismic: section.data, labels: any ? labels : null, height: section.rows, width: section.cols, place: { axis: ref.axis, position: ref.position } });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openVolume } from '../../src/io/volume';
 import type { Volume } from '../../src/io/types';
 import { LabelStore } from '../../src/editor/labelStore';
-import { sectionPixelsToVoxels, sectionPixelToVoxel } from '../../src/editor/sectionIndex';
+import { scatterSection, sectionPixelsToVoxels, sectionPixelToVoxel, sectionShape } from '../../src/editor/sectionIndex';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, spreadPositions, type TrainingSource } from '../../src/training/trainingData';
 
 const F3 = join(__dirname, '../../samples/f3.sgy');
@@ -86,8 +86,10 @@ describe('training data from a labelled volume (real F3 SEG-Y, 23 × 18 × 75)',
         assert.equal(inline.labels![r * 18 + c], want, `label at row ${r}, col ${c}`);
       }
     }
+    assert.deepEqual(inline.place, { axis: 'inline', position: 11 }, 'each section knows where it lies, for growth across sections');
     const crossline = byName.get('f3.sgy crossline 879')!;
     assert.deepEqual([crossline.height, crossline.width], [75, 23]);
+    assert.deepEqual(crossline.place, { axis: 'crossline', position: 4 });
     // The crossline sees the inline's band at inline position 11 and its own band everywhere.
     assert.equal(crossline.labels![15 * 23 + 11], 0);
     assert.equal(crossline.labels![61 * 23 + 0], 1);
@@ -100,6 +102,21 @@ describe('training data from a labelled volume (real F3 SEG-Y, 23 × 18 × 75)',
     const plain = await extractSections(source(alone), chooseSections(source(alone), { unlabelled: 1 }).refs);
     assert.equal(plain[1].labels, null, 'a section without any label carries null labels');
     assert.equal(store.get(sectionPixelToVoxel(store.shape, 'inline', 11, 15 * 18)), 0);
+  });
+
+  it('scatters inline, crossline and time-slice sections into voxel order, the inverse of the label store\'s section()', () => {
+    const shape = [3, 4, 5] as const;
+    const store = new LabelStore(shape);
+    for (const [axis, position] of [['inline', 2], ['crossline', 1], ['sample', 3]] as const) {
+      const { rows, cols } = sectionShape(shape, axis);
+      const values = Uint8Array.from({ length: rows * cols }, (_, k) => k % 200);
+      const cube = scatterSection(shape, axis, position, values, new Uint8Array(60).fill(255));
+      for (let p = 0; p < values.length; p++) assert.equal(cube[sectionPixelToVoxel(shape, axis, position, p)], values[p], `${axis} pixel ${p}`);
+      assert.equal(cube.filter((v) => v !== 255).length, values.length, 'nothing outside the section is written');
+      store.write(sectionPixelsToVoxels(shape, axis, position, [...values.keys()]), values);
+      assert.deepEqual(store.section(axis, position), values);
+    }
+    assert.throws(() => scatterSection(shape, 'inline', 0, new Uint8Array(3), new Uint8Array(60)), /needs 20 values, got 3/);
   });
 
   it('counts classes from the labels and the palette, at least two', () => {
