@@ -1,7 +1,7 @@
 // Read-only layers shown over the seismic (grown labels, prediction, confidence), set by the training side.
 // No vscode import.
 import type { EditorAxis } from '../shared/editorProtocol';
-import { sectionShape, voxelCount, type VolumeShape } from './sectionIndex';
+import { gatherSection, sectionShape, voxelCount, type VolumeShape } from './sectionIndex';
 
 /** A layer that can produce one section (rows × cols, protocol layout) at a POSITION along an axis. */
 export interface SectionLayer<T extends Uint8Array | Float32Array> {
@@ -27,7 +27,7 @@ export function denseLayer<T extends Uint8Array | Float32Array>(shape: VolumeSha
     throw new RangeError(`overlay has ${data.length} values but the volume has ${voxelCount(shape)} voxels (${shape.join('×')})`);
   }
   if (layout === 'section' && shape[0] !== 1) throw new RangeError('a section-layout overlay needs a 2D volume (one inline)');
-  const [ni, nx, ns] = shape;
+  const [, nx, ns] = shape;
   const make = (n: number) => (data instanceof Float32Array ? new Float32Array(n) : new Uint8Array(n)) as T;
   return {
     section(axis, position) {
@@ -40,14 +40,7 @@ export function denseLayer<T extends Uint8Array | Float32Array>(shape: VolumeSha
         else for (let x = 0; x < nx; x++) out[x] = data[position * nx + x]!;
         return out;
       }
-      if (axis === 'inline') {
-        for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = data[(position * nx + x) * ns + s]!;
-      } else if (axis === 'crossline') {
-        for (let i = 0; i < ni; i++) for (let s = 0; s < ns; s++) out[s * ni + i] = data[(i * nx + position) * ns + s]!;
-      } else {
-        for (let i = 0; i < ni; i++) for (let x = 0; x < nx; x++) out[i * nx + x] = data[(i * nx + x) * ns + position]!;
-      }
-      return out;
+      return gatherSection(shape, axis, position, data, out);
     },
   };
 }

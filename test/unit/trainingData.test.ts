@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openVolume } from '../../src/io/volume';
 import type { Volume } from '../../src/io/types';
 import { LabelStore } from '../../src/editor/labelStore';
-import { scatterSection, sectionPixelsToVoxels, sectionPixelToVoxel, sectionShape } from '../../src/editor/sectionIndex';
+import { gatherSection, scatterSection, sectionPixelsToVoxels, sectionPixelToVoxel, sectionShape } from '../../src/editor/sectionIndex';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, spreadPositions, type TrainingSource } from '../../src/training/trainingData';
 
 const F3 = join(__dirname, '../../samples/f3.sgy');
@@ -104,7 +104,7 @@ describe('training data from a labelled volume (real F3 SEG-Y, 23 × 18 × 75)',
     assert.equal(store.get(sectionPixelToVoxel(store.shape, 'inline', 11, 15 * 18)), 0);
   });
 
-  it('scatters inline, crossline and time-slice sections into voxel order, the inverse of the label store\'s section()', () => {
+  it('scatters sections into voxel order and gathers them back, as the label store\'s section() reads them', () => {
     const shape = [3, 4, 5] as const;
     const store = new LabelStore(shape);
     for (const [axis, position] of [['inline', 2], ['crossline', 1], ['sample', 3]] as const) {
@@ -113,6 +113,7 @@ describe('training data from a labelled volume (real F3 SEG-Y, 23 × 18 × 75)',
       const cube = scatterSection(shape, axis, position, values, new Uint8Array(60).fill(255));
       for (let p = 0; p < values.length; p++) assert.equal(cube[sectionPixelToVoxel(shape, axis, position, p)], values[p], `${axis} pixel ${p}`);
       assert.equal(cube.filter((v) => v !== 255).length, values.length, 'nothing outside the section is written');
+      assert.deepEqual(gatherSection(shape, axis, position, cube, new Uint8Array(values.length)), values, 'gatherSection reads back what scatterSection wrote');
       store.write(sectionPixelsToVoxels(shape, axis, position, [...values.keys()]), values);
       assert.deepEqual(store.section(axis, position), values);
     }
