@@ -4,6 +4,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
+import { safeWrite } from '../io/safeWrite';
 import type {
   BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
   WorkerSection, WorkerTrainingSpec,
@@ -197,11 +198,9 @@ async function predictBoth(pair: Pair, which: (number | WorkerSection)[], config
   return pa.map((s, i) => ({ a: s.probs, b: pb[i].probs, mean: meanProbabilities(s.probs, pb[i].probs) }));
 }
 
-/** Write a JSON file atomically (temp file in the same folder, then rename). */
+/** Write a JSON file safely (safeWrite: temp file in the same folder, fsync, rename). */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 1));
-  await fs.rename(tmp, file);
+  await safeWrite(file, JSON.stringify(value, null, 1));
 }
 
 /** The metrics.json document of a run. */

@@ -4,7 +4,8 @@
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../io/errors';
-import { readNpy, writeFileAtomic, writeNpy } from '../io/npy';
+import { readNpy, writeNpy } from '../io/npy';
+import { safeWrite, writeFailure } from '../io/safeWrite';
 import type { PanelRun, RunStatus } from '../shared/panelProtocol';
 import type { StageNumber } from '../shared/trainingProtocol';
 import type { SectionRef } from './trainingData';
@@ -79,7 +80,8 @@ export class RunStore {
   /** Write run.json atomically, stamping `updated`. */
   async write(meta: RunMeta): Promise<RunMeta> {
     const next: RunMeta = { ...meta, updated: new Date().toISOString() };
-    await writeFileAtomic(path.join(this.dir(meta.id), RUN_FILE), Buffer.from(JSON.stringify(next, null, 1)));
+    const file = path.join(this.dir(meta.id), RUN_FILE);
+    await safeWrite(file, JSON.stringify(next, null, 1)).catch((e: unknown) => { throw writeFailure(e, file); });
     return next;
   }
 
