@@ -1,7 +1,7 @@
 // `seisgrow predict`: argmax classes (uint8) of a trained run's two networks for new sections, by overlap-tiled
 // inference (seam-free), with the run's own input normalisation.
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { predictSections } from '../ml/engine';
 import { CommandSpec, parseArgs } from './args';
 import { readSeismicStack, writeStack } from './trainInputs';

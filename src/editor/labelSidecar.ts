@@ -4,7 +4,7 @@
 // Never writes into the volume itself. No vscode import.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { safeWriteSync } from '../io/safeWrite';
 import { parseHeaderText, parsePreamble, MAX_HEADER_BYTES } from '../io/npy/header';
 import type { EditorClass } from '../shared/editorProtocol';
@@ -98,12 +98,12 @@ export function openSidecar(path: string, shape: VolumeShape, layout: SidecarLay
     if (pre.headerStart + pre.headerLength > head.length) throw new SeisGrowError('truncated', 'the NPY header is cut short', path);
     const header = parseHeaderText(head.subarray(pre.headerStart, pre.headerStart + pre.headerLength), pre.version, pre.headerStart, path);
     if (header.dtype.name !== 'uint8') {
-      throw new SeisGrowError('bad-sidecar', `labels must be uint8 (255 = unlabelled), but the sidecar holds ${header.dtype.name}`, path);
+      throw new SeisGrowError('corrupt', `labels must be uint8 (255 = unlabelled), but the sidecar holds ${header.dtype.name}`, path);
     }
-    if (header.fortranOrder) throw new SeisGrowError('bad-sidecar', 'labels must be stored in C order, not Fortran order', path);
+    if (header.fortranOrder) throw new SeisGrowError('corrupt', 'labels must be stored in C order, not Fortran order', path);
     const expected = sidecarFileShape(shape, layout);
     if (header.shape.length !== expected.length || header.shape.some((n, k) => n !== expected[k])) {
-      throw new SeisGrowError('wrong-shape',
+      throw new SeisGrowError('shape-mismatch',
         `labels sidecar has shape ${shapeText(header.shape)} but the volume needs ${shapeText(expected)}; it was not loaded and will not be overwritten`, path);
     }
     if (size < header.dataOffset + header.count) {
@@ -153,10 +153,10 @@ export function readPaletteFile(path: string): EditorClass[] | null {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new SeisGrowError('bad-sidecar', `the class list is not valid JSON (${(e as Error).message})`, path);
+    throw new SeisGrowError('corrupt', `the class list is not valid JSON (${(e as Error).message})`, path);
   }
   const palette = parsePalette(json);
-  if (!palette) throw new SeisGrowError('bad-sidecar', 'the class list must be {"classes": [{"id": 0..254, "name": "...", "color": "#rrggbb"}]}', path);
+  if (!palette) throw new SeisGrowError('corrupt', 'the class list must be {"classes": [{"id": 0..254, "name": "...", "color": "#rrggbb"}]}', path);
   return palette;
 }
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SeisGrowError } from './errors';
+import { SeisGrowError } from '../shared/errors';
 
 /** Whole content to write: bytes, or text written as UTF-8. */
 export type SafeContent = Uint8Array | string;

@@ -3,7 +3,7 @@
 // crash or a cancel never leaves a half-written checkpoint where the last complete one was.
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { safeWrite } from '../io/safeWrite';
 import type { NetworkSpec, SerializedTensor, StageNumber } from '../shared/trainingProtocol';
 import type { FrozenConfig } from './config';
@@ -158,7 +158,7 @@ export async function readCheckpoint(runOrCheckpoint: string, expect: Checkpoint
     throw new SeisGrowError('corrupt', `unreadable checkpoint manifest (${(e as Error).message})`, manifestPath);
   }
   if (m.format !== FORMAT) throw new SeisGrowError('corrupt', 'not a SeisGrow checkpoint manifest', manifestPath);
-  if (m.version !== VERSION) throw new SeisGrowError('unsupported', `checkpoint format version ${m.version}, this build reads ${VERSION}`, manifestPath);
+  if (m.version !== VERSION) throw new SeisGrowError('bad-version', `checkpoint format version ${m.version}, this build reads ${VERSION}`, manifestPath);
   if (expect.classes !== undefined && m.network.classes !== expect.classes) {
     throw new SeisGrowError('mismatch', `checkpoint was trained for ${m.network.classes} classes, the data has ${expect.classes}`, dir);
   }

@@ -3,7 +3,7 @@
 // events, writes metrics.json and atomic checkpoints, and stops within one step when cancelled.
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { safeWrite } from '../io/safeWrite';
 import type {
   BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,

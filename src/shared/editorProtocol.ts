@@ -11,6 +11,7 @@
 //   crossline N  : rows = samples, cols = inlines
 //   sample k     : rows = inlines, cols = crosslines   (time/depth slice)
 // A flat section pixel index is row * cols + col.
+import type { ErrorCode } from './errors';
 
 /** Bumped only on an incompatible change (which the compatibility rule above forbids); sent in `ready` and `init`. */
 export const EDITOR_PROTOCOL_VERSION = 1;
@@ -127,7 +128,7 @@ export interface InitErrorMessage {
   /** The reader's error message (SeisGrowError.message). */
   readonly message: string;
   /** SeisGrowError.code when known. */
-  readonly code?: string;
+  readonly code?: ErrorCode;
 }
 
 /** Optional layers sent with a section, each rows × cols. */

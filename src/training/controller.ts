@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy, writeNpy } from '../io/npy';
 import { SegyVolume, writeSegy } from '../io/segy';
 import { denseLayer, type EditorOverlays } from '../editor/overlays';
@@ -767,11 +767,11 @@ export class TrainingController implements vscode.Disposable {
       const n = ni * nx * ns;
       const twoD = ni === 1 && truth.shape.length === 2 && truth.shape[0] === ns && truth.shape[1] === nx;
       if (truth.data.length !== n || (!twoD && (truth.shape.length !== 3 || truth.shape.some((d, k) => d !== labels.shape[k])))) {
-        throw new SeisGrowError('mismatch', `labels of shape (${truth.shape.join(', ')}) do not match the volume (${labels.shape.join(', ')})`, file);
+        throw new SeisGrowError('shape-mismatch', `labels of shape (${truth.shape.join(', ')}) do not match the volume (${labels.shape.join(', ')})`, file);
       }
       for (let v = 0; v < truth.data.length; v++) {
         const t = truth.data[v];
-        if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-labels', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
+        if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-label', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
       }
       // A 2D (samples, traces) file is the single inline's section; reorder it to voxel order.
       const dense = twoD ? new Uint8Array(n) : Uint8Array.from(truth.data);

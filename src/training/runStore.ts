@@ -3,7 +3,7 @@
 // No vscode import; every write is atomic (temp file in the same folder, then rename).
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy, writeNpy } from '../io/npy';
 import { safeWrite, writeFailure } from '../io/safeWrite';
 import type { PanelRun, RunStatus } from '../shared/panelProtocol';
@@ -60,7 +60,7 @@ export class RunStore {
 
   /** Directory of a run; refuses ids that could escape the store. */
   dir(id: string): string {
-    if (!ID_PATTERN.test(id)) throw new SeisGrowError('bad-run', `"${id}" is not a run id`);
+    if (!ID_PATTERN.test(id)) throw new SeisGrowError('bad-request', `"${id}" is not a run id`);
     return path.join(this.root, id);
   }
 

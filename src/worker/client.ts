@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { FromWorker, ToWorker } from '../shared/trainingProtocol';
 import { isFromWorker, transferablesOf } from '../shared/trainingProtocol';
 
@@ -48,7 +48,7 @@ export class WorkerClient {
     this.worker.on('error', (e) => this.fail(new SeisGrowError('worker-failed', `training worker ${name} crashed: ${e.message}`)));
     this.worker.on('exit', (code) => {
       this.exited = true;
-      this.fail(new SeisGrowError('worker-exited', `training worker ${name} exited (code ${code})`));
+      this.fail(new SeisGrowError('worker-failed', `training worker ${name} exited (code ${code})`));
     });
   }
 
@@ -62,7 +62,7 @@ export class WorkerClient {
     if (!p) { this.onLog(`${this.name}: reply to an unknown request ${raw.id} (${raw.type})`); return; }
     if (!FINAL.has(raw.type)) { p.onNotice?.(raw); return; }
     this.pending.delete(raw.id);
-    if (raw.type === 'error') p.reject(new SeisGrowError(raw.code ?? 'worker-error', raw.message));
+    if (raw.type === 'error') p.reject(new SeisGrowError(raw.code ?? 'worker-failed', raw.message));
     else p.resolve(raw);
   }
 

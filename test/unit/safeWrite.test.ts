@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { safeWrite, safeWriteSync, writeFailure } from '../../src/io/safeWrite';
 
 const folder = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'seisgrow-safewrite-'));

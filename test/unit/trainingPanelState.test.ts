@@ -78,7 +78,7 @@ describe('training panel state', () => {
     assert.deepEqual([stopped.status, stopped.message], ['cancelled', 'stopped before the first epoch finished: no checkpoint']);
     const kept = reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'cancelled', checkpoint: '/run/checkpoint' } });
     assert.equal(kept.message, 'stopped; the last complete checkpoint is kept');
-    const failed = reduceRun(fresh(), { type: 'error', message: 'boom', code: 'x' });
+    const failed = reduceRun(fresh(), { type: 'error', message: 'boom', code: 'io' });
     assert.deepEqual([failed.status, failed.message], ['failed', 'boom']);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'info', message: 'hi' }).message, null);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'warn', message: 'careful' }).message, 'careful');

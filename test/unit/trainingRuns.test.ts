@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { LabelStore } from '../../src/editor/labelStore';
 import { sectionPixelToVoxel, sectionShape } from '../../src/editor/sectionIndex';
 import { contextKeys, missingPredecessor, stagesWithPredecessors } from '../../src/training/enablement';

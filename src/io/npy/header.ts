@@ -1,7 +1,7 @@
 // The NPY preamble and header: magic, version, header length, and the header itself, a Python dict literal
 // parsed by a small tokenizer (never eval, never a regular expression over the whole text), so malformed
 // headers are rejected with a message that says what is wrong and where.
-import { SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
 import { DTypeSpec, parseDescr } from './dtype';
 
 /** The six magic bytes every NPY file starts with. */

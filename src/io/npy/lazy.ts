@@ -5,7 +5,8 @@
 // the trace at inline index i, crossline index x. A 2D array is (samples, traces) = (H, W), the order of the F3
 // sections: one inline, W crosslines, H samples. Line "numbers" are 0-based indices; samples are indices too.
 import * as fs from 'node:fs';
-import { SeisGrowError, MAX_ALLOCATION_BYTES } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
+import { MAX_ALLOCATION_BYTES } from '../types';
 import { SectionCache, DEFAULT_SECTION_CACHE_BYTES } from '../sectionCache';
 import { estimateStatistics } from '../statistics';
 import type { Section, SectionAxis, Volume, VolumeInfo, VolumeStatistics } from '../types';

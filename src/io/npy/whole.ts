@@ -1,6 +1,7 @@
 // Whole-array NPY reading (labels, small arrays) and writing (sections, predictions, grown labels).
 import * as fs from 'node:fs';
-import { SeisGrowError, MAX_ALLOCATION_BYTES } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
+import { MAX_ALLOCATION_BYTES } from '../types';
 import { DTypeName, DTypeSpec, NumericArray, WritableDescr, decodeNative, encodeElements, parseDescr } from './dtype';
 import { closeQuietly, fileSystemError, openRegularFile, readAt, readNpyHeader } from './file';
 import { safeWrite, writeFailure } from '../safeWrite';

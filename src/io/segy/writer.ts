@@ -1,6 +1,6 @@
 // Write a regular cube as SEG-Y: IEEE float (format 5), big-endian, fixed-length traces, safely (safeWrite: temp file, fsync, rename).
 import { resolve } from 'node:path';
-import { SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
 import { safeWrite } from '../safeWrite';
 import { BINARY_HEADER_FIELDS, TRACE_HEADER_FIELDS, encodeEbcdicText, writeInt } from './headers';
 import type { SegyVolume } from './reader';
@@ -143,6 +143,6 @@ export async function writeSegy(path: string, cube: SegyCube, source?: SegyVolum
     });
   } catch (e) {
     if (e instanceof SeisGrowError) throw e;
-    throw new SeisGrowError('io-error', `cannot write: ${(e as Error).message}`, path);
+    throw new SeisGrowError('io', `cannot write: ${(e as Error).message}`, path);
   }
 }
