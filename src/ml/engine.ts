@@ -20,7 +20,7 @@ import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages } from './stages';
-import { WorkerClient, defaultWorkerScript } from '../worker/client';
+import { WorkerClient, defaultWorkerScript } from '../threads/workerClient';
 
 /** One 2D section to train on (row-major, height = samples, width = traces); labels 255 = unlabelled, null = none. */
 export interface TrainingSection {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { SeisGrowError } from '../shared/errors';
 import type { RunResult, TrainingHandle, TrainingRequest } from '../ml/engine';
 import type { TrainingEvent } from '../shared/trainingProtocol';
-import { bundledScript } from './client';
+import { bundledScript } from '../threads/workerClient';
 import type { FromEngine, ToEngine } from './engineProtocol';
 
 /** The engine thread's script (dist/engine.js). */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { SeisGrowError } from '../../src/shared/errors';
 import { FROM_WORKER_TYPES, TO_WORKER_TYPES, isFromWorker, isToWorker, transferablesOf, type FromWorker, type ToWorker } from '../../src/shared/trainingProtocol';
-import { WorkerClient } from '../../src/worker/client';
+import { WorkerClient } from '../../src/threads/workerClient';
 import { buildWorker } from './trainerFixtures';
 
 describe('training protocol', () => {

@@ -1,5 +1,7 @@
 // The host side of the training channel: spawns a training worker and turns its replies into promises (one
-// request id per call, replies matched on it), transferring buffers instead of copying them.
+// request id per call, replies matched on it), transferring buffers instead of copying them. Thread plumbing only:
+// it imports src/shared and node, never src/ml or src/worker, so the engine (ml) and the engine thread (worker) both
+// use it without an import cycle.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
