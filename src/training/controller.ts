@@ -175,7 +175,7 @@ export class TrainingController implements vscode.Disposable {
     if (a) {
       const r = a.run;
       const last = r.epochs[r.epochs.length - 1];
-      const loss = last ? (last.losses['A supervised'] + (last.losses['B supervised'] ?? 0)) / 2 : null;
+      const loss = last ? ((last.losses['a.supervised'] ?? 0) + (last.losses['b.supervised'] ?? 0)) / 2 : null;
       this.status.text = `$(sync~spin) SeisGrow S${r.stage ?? a.stages[0]} ${r.epoch ?? 0}/${r.stageEpochs ?? '?'}${loss !== null ? ` · loss ${loss.toFixed(3)}` : ''}${r.etaSeconds !== null ? ` · ETA ${formatSeconds(r.etaSeconds)}` : ''} · ${r.backend ?? 'starting'}`;
       this.status.tooltip = `Training ${path.basename(a.meta.volumePath)} — click to show the training panel`;
       this.status.show();

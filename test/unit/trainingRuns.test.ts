@@ -45,6 +45,14 @@ describe('run store', () => {
     assert.deepEqual(readdirSync(store.dir(a.id)).filter((f) => f.includes('tmp')), [], 'no temporary files left behind');
   });
 
+  it('reads the loss series of a run stored before series had ids (keyed "A supervised") as ids', async () => {
+    const a = await store.create(fields('/data/a.sgy'));
+    const row = { index: 0, stage: 2, epoch: 1, iou: [], miou: null, seconds: 1 };
+    const legacy = { ...a, panel: { ...a.panel, epochs: [{ ...row, losses: { 'A supervised': 1, 'B pseudo': 0.5 } }] } };
+    writeFileSync(join(store.dir(a.id), 'run.json'), JSON.stringify(legacy));
+    assert.deepEqual((await store.read(a.id)).panel.epochs[0]!.losses, { 'a.supervised': 1, 'b.pseudo': 0.5 });
+  });
+
   it('keeps per-section outputs as NPY and reads them back', async () => {
     const a = await store.create(fields('/data/a.sgy'));
     const grown = Uint8Array.from([255, 1, 2, 255, 0, 255]);
