@@ -23,7 +23,7 @@ export interface OpenVolumeOptions {
 }
 
 /** File extensions read as SEG-Y (case-insensitive). */
-export const SEGY_EXTENSIONS: readonly string[] = ['.sgy', '.segy', '.seg'];
+const SEGY_EXTENSIONS: readonly string[] = ['.sgy', '.segy', '.seg'];
 
 /** What kind of file this is, by content first (NPY magic), then by extension. */
 export type VolumeFormat = 'npy' | 'segy';

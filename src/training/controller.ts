@@ -19,8 +19,8 @@ import type { StageNumber, TrainingEvent } from '../shared/trainingProtocol';
 import { contextKeys, missingPredecessor, stagesWithPredecessors, type TrainingSituation } from './enablement';
 import { InspectPanel, type InspectSection } from './inspectPanel';
 import { compareRuns, continueRun, finalScores, initialRun, reduceRun, withFailure, withGrown, withGrownDecision } from './panelState';
-import { TrainingPanelView } from './panelView';
-import { RunItem, RunsTreeProvider } from './runsTree';
+import { PANEL_VIEW_ID, TrainingPanelView } from './panelView';
+import { RUNS_VIEW_ID, RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
 import { addedOnly, grownRegion, sparseSectionLayer } from './sectionResults';
 import { readTrainingSettings, type TrainingSettings } from './settings';
@@ -108,8 +108,8 @@ export class TrainingController implements vscode.Disposable {
         }
       });
     this.disposables.push(
-      vscode.window.registerWebviewViewProvider('seisgrow.trainingPanel', this.panel, { webviewOptions: { retainContextWhenHidden: true } }),
-      vscode.window.createTreeView('seisgrow.runs', { treeDataProvider: this.tree, showCollapseAll: false }),
+      vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, this.panel, { webviewOptions: { retainContextWhenHidden: true } }),
+      vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: false }),
       cmd('seisgrow.trainStage1', () => this.trainStage(1)),
       cmd('seisgrow.trainStage2', () => this.trainStage(2)),
       cmd('seisgrow.growLabels', () => this.trainStage(3)),

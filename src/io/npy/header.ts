@@ -5,7 +5,7 @@ import { SeisGrowError } from '../../shared/errors';
 import { DTypeSpec, parseDescr } from './dtype';
 
 /** The six magic bytes every NPY file starts with. */
-export const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
+const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
 
 /** The most header bytes we read before giving up: numpy itself refuses headers over 10 000 bytes by default. */
 export const MAX_HEADER_BYTES = 1 << 20;

@@ -25,9 +25,9 @@ export interface NpyOpenOptions {
 }
 
 /** The documented axis order, shown by `seisgrow info`. */
-export const NPY_AXIS_ORDER_3D = '(inlines, crosslines, samples), as segyio cubes';
+const NPY_AXIS_ORDER_3D = '(inlines, crosslines, samples), as segyio cubes';
 /** The documented axis order of 2D arrays. */
-export const NPY_AXIS_ORDER_2D = '(samples, traces): one inline, W crosslines, H samples';
+const NPY_AXIS_ORDER_2D = '(samples, traces): one inline, W crosslines, H samples';
 
 /** A Volume over an NPY file, with the parsed header. Sections returned may be shared with the cache: do not mutate them. */
 export interface NpyVolume extends Volume {
