@@ -1,5 +1,5 @@
 // The headless `seisgrow` command line over io + ml. Each verb lives in src/cli/<verb>.ts.
-import { SeisGrowError } from './io/errors';
+import { SeisGrowError } from './shared/errors';
 import { verbs } from './cli/verbs';
 
 function usage(): string {

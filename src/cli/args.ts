@@ -1,6 +1,6 @@
 // A small argument parser every verb shares: declared options only (an unknown one is an error, never ignored),
 // `--name value` and `--name=value`, repeated values for list options, typed numbers, and generated --help text.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 
 /** How an option takes its value. 'strings' takes one or more values (`--seismic a.npy b.npy`, or repeated). */
 export type OptionKind = 'flag' | 'string' | 'number' | 'integer' | 'strings';

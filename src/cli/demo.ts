@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy, writeNpy } from '../io/npy';
 import { startTraining } from '../ml/engine';
 import { ConfusionMatrix, formatIoUTable } from '../ml/metrics';

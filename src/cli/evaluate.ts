@@ -1,6 +1,6 @@
 // `seisgrow evaluate`: the design.md metrics of a prediction against truth (per-class IoU, mean IoU over classes
 // present, pixel accuracy, mean class accuracy, FWIU), plus the TGS score for a stack of binary masks.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy } from '../io/npy';
 import { ConfusionMatrix, formatIoUTable, tgsScore } from '../ml/metrics';
 import { CommandSpec, parseArgs } from './args';

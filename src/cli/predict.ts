@@ -1,7 +1,7 @@
 // `seisgrow predict`: argmax classes (uint8) of a trained run's two networks for new sections, by overlap-tiled
 // inference (seam-free), with the run's own input normalisation.
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { predictSections } from '../ml/engine';
 import { openVolume } from '../io/volume';
 import { sidecarLayoutFor } from '../editor/seisgrowDocument';
@@ -36,7 +36,7 @@ export default async function predict(args: string[]): Promise<number> {
   const out = p.requireString('out');
   const probsOut = p.string('probabilities');
   for (const target of [out, probsOut, p.string('confidence')]) {
-    if (target && path.resolve(target) === path.resolve(seismic)) throw new SeisGrowError('usage', 'refusing to overwrite the input with the output', target);
+    if (target && path.resolve(target) === path.resolve(seismic)) throw new SeisGrowError('would-overwrite', 'refusing to overwrite the input with the output', target);
   }
   const backend = p.string('backend');
   if (backend !== undefined && !['auto', 'wasm', 'tensorflow', 'cpu'].includes(backend)) throw new SeisGrowError('usage', `--backend must be auto, wasm, tensorflow or cpu, got "${backend}"`);

@@ -1,7 +1,7 @@
 // `seisgrow slice FILE (--inline N | --crossline N | --sample K) --out OUT.npy`: one section as a float32 NPY file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { writeNpy } from '../io/npy';
 import { openVolume } from '../io/volume';
 import type { Section, SectionAxis, Volume } from '../io/types';
@@ -67,7 +67,7 @@ export async function readSection(volume: Volume, axis: SectionAxis, n: number):
 
 /** Cut one section of `file` to `out` (float32 NPY, atomic). */
 export async function sliceToNpy(file: string, axis: SectionAxis, n: number, out: string): Promise<SliceResult> {
-  if (sameFile(file, out)) throw new SeisGrowError('would-overwrite-input', `refusing to write the slice over the input file`, out);
+  if (sameFile(file, out)) throw new SeisGrowError('would-overwrite', `refusing to write the slice over the input file`, out);
   const volume = await openVolume(file);
   try {
     const section = await readSection(volume, axis, n);

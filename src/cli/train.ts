@@ -3,7 +3,7 @@
 // probabilities and predictions (suffixed _<i> per input when there are several inputs).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides } from '../ml/config';
 import { startTraining, writeJsonAtomic, type RunMetrics, type RunResult, type TrainingSection } from '../ml/engine';
 import { parseStages } from '../ml/stages';

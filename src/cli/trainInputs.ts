@@ -2,7 +2,7 @@
 // inline one section of samples × crosslines); labels NPY of the same shape (for SEG-Y: the editor's sidecar shape,
 // (inlines, crosslines, samples)), integers, 255 = unlabelled.
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy, writeNpy } from '../io/npy';
 import { detectFormat, openVolume } from '../io/volume';
 

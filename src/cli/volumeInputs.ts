@@ -2,7 +2,7 @@
 // (inlines, crosslines, samples) with --volume, and its label sidecar (`name.labels.npy`, the editor's layout).
 // Training picks the labelled sections and a spread of unlabelled inlines and crosslines from the volume itself, as
 // the extension does; outputs are arrays of the volume in the sidecar's layout.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { writeNpy } from '../io/npy';
 import type { Volume } from '../io/types';
 import { openVolume } from '../io/volume';

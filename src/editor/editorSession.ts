@@ -1,7 +1,7 @@
 // One webview's conversation with its document (vscode-hexeditor's single message handler): every message is
 // validated before use; a bad one is logged and ignored, never allowed to crash the host. No vscode import: the
 // provider supplies the few host actions, so this runs under plain mocha.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import {
   EDITOR_PROTOCOL_VERSION, isFromWebviewMessage, MAX_SECTION_PIXELS, strokePixels,
   type FromWebview, type SectionOverlays, type ToWebview,
@@ -71,7 +71,7 @@ export class EditorSession implements Disposable {
       case 'requestSection': {
         if (!doc.volume) throw doc.openError ?? new Error('the file could not be read');
         if (doc.positionOf(message.axis, message.index) < 0) {
-          throw new SeisGrowError('no-section', `there is no ${message.axis} ${message.index} in this volume`, doc.path);
+          throw new SeisGrowError('out-of-range', `there is no ${message.axis} ${message.index} in this volume`, doc.path);
         }
         const s = await doc.section(message.axis, message.index);
         if (s.rows * s.cols > MAX_SECTION_PIXELS) throw new SeisGrowError('too-large', `a ${s.rows}×${s.cols} section is too large to show`, doc.path);

@@ -2,7 +2,7 @@
 // applied-edit history the document keeps beside VS Code's undo stack, and the compact hot-exit backup format.
 // No vscode import.
 import type { EditorAxis, EditorClass } from '../shared/editorProtocol';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { LabelStore } from './labelStore';
 import { allocateVoxelIndices, voxelCount, type VolumeShape, type VoxelIndices } from './sectionIndex';
 
@@ -172,7 +172,7 @@ export function encodeBackup(backup: LabelBackup): Uint8Array {
 
 /** Decode a backup written by encodeBackup; a damaged one is a SeisGrowError naming `file`. */
 export function decodeBackup(bytes: Uint8Array, file: string): LabelBackup {
-  const fail = (why: string): never => { throw new SeisGrowError('bad-backup', `not a SeisGrow label backup (${why})`, file); };
+  const fail = (why: string): never => { throw new SeisGrowError('corrupt', `not a SeisGrow label backup (${why})`, file); };
   const magic = new TextEncoder().encode(BACKUP_MAGIC);
   if (bytes.length < magic.length + 4) fail('too short');
   for (let k = 0; k < magic.length; k++) if (bytes[k] !== magic[k]) fail('bad magic');

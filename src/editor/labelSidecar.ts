@@ -1,11 +1,11 @@
 // The label sidecar beside a volume: `<name>.labels.npy` (uint8, 255 = unlabelled) and `<name>.labels.json`
-// (class names and colours). Read lazily chunk by chunk, written by streaming into a temp file that is renamed over
-// the target, so a huge label volume is never held whole and a crash never leaves a half-written sidecar.
+// (class names and colours). Read lazily chunk by chunk, written by streaming through safeWriteSync (a temp file
+// renamed over the target), so a huge label volume is never held whole and a crash never leaves a half-written sidecar.
 // Never writes into the volume itself. No vscode import.
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, existsSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
+import { safeWriteSync } from '../io/safeWrite';
 import { parseHeaderText, parsePreamble, MAX_HEADER_BYTES } from '../io/npy/header';
 import type { EditorClass } from '../shared/editorProtocol';
 import { UNLABELLED } from '../shared/editorProtocol';
@@ -98,12 +98,12 @@ export function openSidecar(path: string, shape: VolumeShape, layout: SidecarLay
     if (pre.headerStart + pre.headerLength > head.length) throw new SeisGrowError('truncated', 'the NPY header is cut short', path);
     const header = parseHeaderText(head.subarray(pre.headerStart, pre.headerStart + pre.headerLength), pre.version, pre.headerStart, path);
     if (header.dtype.name !== 'uint8') {
-      throw new SeisGrowError('bad-sidecar', `labels must be uint8 (255 = unlabelled), but the sidecar holds ${header.dtype.name}`, path);
+      throw new SeisGrowError('corrupt', `labels must be uint8 (255 = unlabelled), but the sidecar holds ${header.dtype.name}`, path);
     }
-    if (header.fortranOrder) throw new SeisGrowError('bad-sidecar', 'labels must be stored in C order, not Fortran order', path);
+    if (header.fortranOrder) throw new SeisGrowError('corrupt', 'labels must be stored in C order, not Fortran order', path);
     const expected = sidecarFileShape(shape, layout);
     if (header.shape.length !== expected.length || header.shape.some((n, k) => n !== expected[k])) {
-      throw new SeisGrowError('wrong-shape',
+      throw new SeisGrowError('shape-mismatch',
         `labels sidecar has shape ${shapeText(header.shape)} but the volume needs ${shapeText(expected)}; it was not loaded and will not be overwritten`, path);
     }
     if (size < header.dataOffset + header.count) {
@@ -129,56 +129,21 @@ export function npyUint8Header(shape: readonly number[]): Uint8Array {
   return out;
 }
 
-/** A temp path in the same folder as `target`, so the final rename stays on one file system. */
-function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** Write `bytes` to `target` atomically (temp file in the same folder, fsync, rename). */
-export function writeFileAtomic(target: string, bytes: Uint8Array | string): void {
-  const temp = tempPathFor(target);
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally { closeSync(fd); }
-    renameSync(temp, target);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
-}
-
-/** Stream the store into `target` as an NPY file, atomically; chunks never written are emitted as 255 without allocation per chunk. */
+/** Stream the store into `target` as an NPY file, safely (safeWriteSync); chunks never written are emitted as 255 without allocation per chunk. */
 export function writeSidecarLabels(store: LabelStore, target: string, layout: SidecarLayout): void {
   const [ni, nx, ns] = store.shape;
-  const temp = tempPathFor(target);
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      writeAll(fd, npyUint8Header(sidecarFileShape(store.shape, layout)));
-      if (layout === 'section') {
-        const chunk = store.readChunk(0);
-        const out = new Uint8Array(nx * ns).fill(UNLABELLED);
-        if (chunk) for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = chunk[x * ns + s]!;
-        writeAll(fd, out);
-      } else {
-        const empty = new Uint8Array(store.chunkLength).fill(UNLABELLED);
-        for (let i = 0; i < ni; i++) writeAll(fd, store.readChunk(i) ?? empty);
-      }
-      fsyncSync(fd);
-    } finally { closeSync(fd); }
-    renameSync(temp, target);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  safeWriteSync(target, (sink) => {
+    sink.write(npyUint8Header(sidecarFileShape(store.shape, layout)));
+    if (layout === 'section') {
+      const chunk = store.readChunk(0);
+      const out = new Uint8Array(nx * ns).fill(UNLABELLED);
+      if (chunk) for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = chunk[x * ns + s]!;
+      sink.write(out);
+    } else {
+      const empty = new Uint8Array(store.chunkLength).fill(UNLABELLED);
+      for (let i = 0; i < ni; i++) sink.write(store.readChunk(i) ?? empty);
+    }
+  });
 }
 
 /** Read the class palette JSON; null when absent; a SeisGrowError when present but invalid. */
@@ -188,14 +153,14 @@ export function readPaletteFile(path: string): EditorClass[] | null {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new SeisGrowError('bad-sidecar', `the class list is not valid JSON (${(e as Error).message})`, path);
+    throw new SeisGrowError('corrupt', `the class list is not valid JSON (${(e as Error).message})`, path);
   }
   const palette = parsePalette(json);
-  if (!palette) throw new SeisGrowError('bad-sidecar', 'the class list must be {"classes": [{"id": 0..254, "name": "...", "color": "#rrggbb"}]}', path);
+  if (!palette) throw new SeisGrowError('corrupt', 'the class list must be {"classes": [{"id": 0..254, "name": "...", "color": "#rrggbb"}]}', path);
   return palette;
 }
 
-/** Write the class palette JSON atomically. */
+/** Write the class palette JSON safely. */
 export function writePaletteFile(path: string, palette: readonly EditorClass[], volumePath: string): void {
-  writeFileAtomic(path, serializePalette(palette, basename(volumePath)));
+  safeWriteSync(path, serializePalette(palette, basename(volumePath)));
 }

@@ -14,7 +14,7 @@ export interface ChunkSource {
 }
 
 /** Budget for clean chunks cached from the sidecar; dirty chunks are never evicted. */
-export const DEFAULT_CLEAN_CHUNK_BYTES = 256 * 1024 * 1024;
+const DEFAULT_CLEAN_CHUNK_BYTES = 256 * 1024 * 1024;
 
 interface Chunk {
   data: Uint8Array;

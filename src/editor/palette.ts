@@ -2,7 +2,7 @@
 import { isClassName, isHexColor, MAX_CLASSES, type EditorClass, type PaletteEdit } from '../shared/editorProtocol';
 
 /** Distinct colours for new classes (Tableau 10 then a few more), cycled. */
-export const CLASS_COLOURS: readonly string[] = [
+const CLASS_COLOURS: readonly string[] = [
   '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
   '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94',
 ];

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { openVolume } from '../io/volume';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { EditorSession } from './editorSession';
 import { SeisGrowDocumentModel } from './seisgrowDocument';
 import { editorHtml } from './webviewHtml';

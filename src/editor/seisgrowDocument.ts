@@ -3,7 +3,7 @@
 // runs under plain mocha.
 import { copyFileSync, existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import {
   indexOfLine, isStrokeWithinSection, UNLABELLED,
@@ -103,7 +103,7 @@ export class SeisGrowDocumentModel {
     const layout = sidecarLayoutFor(volume);
     const backup = options.backup ? decodeBackup(options.backup.bytes, options.backup.file) : undefined;
     if (backup && backup.shape.some((n, k) => n !== shape[k])) {
-      throw new SeisGrowError('bad-backup', `the backup is for a volume of shape ${backup.shape.join('×')}, this one is ${shape.join('×')}`, options.backup!.file);
+      throw new SeisGrowError('corrupt', `the backup is for a volume of shape ${backup.shape.join('×')}, this one is ${shape.join('×')}`, options.backup!.file);
     }
     const sidecar = backup ? sidecarPathsForTarget(backup.sidecarPath) : sidecarPathsFor(abs);
     const loaded = loadSidecar(sidecar, shape, layout);
@@ -196,11 +196,11 @@ export class SeisGrowDocumentModel {
   async section(axis: EditorAxis, index: number): Promise<DocumentSection> {
     const volume = this.requireVolume();
     const position = this.positionOf(axis, index);
-    if (position < 0) throw new SeisGrowError('no-section', `there is no ${axis} ${index} in this volume`, this.path);
+    if (position < 0) throw new SeisGrowError('out-of-range', `there is no ${axis} ${index} in this volume`, this.path);
     const s = axis === 'inline' ? await volume.inline(index) : axis === 'crossline' ? await volume.crossline(index) : await volume.timeslice(index);
     const { rows, cols } = sectionShape(volume.info.shape, axis);
     if (s.rows !== rows || s.cols !== cols) {
-      throw new SeisGrowError('bad-section', `the reader returned a ${s.rows}×${s.cols} ${axis} section, expected ${rows}×${cols}`, this.path);
+      throw new SeisGrowError('bad-shape', `the reader returned a ${s.rows}×${s.cols} ${axis} section, expected ${rows}×${cols}`, this.path);
     }
     const store = this.labels!;
     const labels = this.layers().labels && this.labelsProblem === undefined ? store.section(axis, position) : null;
@@ -258,7 +258,7 @@ export class SeisGrowDocumentModel {
   applyLabelRegion(label: string, voxels: VoxelIndices, values: Uint8Array | number): LabelEdit | null {
     this.requireEditable();
     for (const v of typeof values === 'number' ? [values] : values) {
-      if (v !== UNLABELLED && !this.currentPalette.some((c) => c.id === v)) throw new SeisGrowError('bad-labels', `class ${v} is not in the palette`, this.path);
+      if (v !== UNLABELLED && !this.currentPalette.some((c) => c.id === v)) throw new SeisGrowError('bad-label', `class ${v} is not in the palette`, this.path);
     }
     const edit = makeLabelEdit(this.labels!, label, voxels, values);
     if (edit) this.commit(edit, true);
@@ -272,7 +272,7 @@ export class SeisGrowDocumentModel {
   acceptLabels(label: string, dense: Uint8Array, options: { onlyUnlabelled?: boolean } = {}): LabelEdit | null {
     this.requireEditable();
     const store = this.labels!;
-    if (dense.length !== store.size) throw new SeisGrowError('bad-labels', `labels have ${dense.length} voxels, the volume ${store.size}`, this.path);
+    if (dense.length !== store.size) throw new SeisGrowError('bad-label', `labels have ${dense.length} voxels, the volume ${store.size}`, this.path);
     const picked: number[] = [];
     for (let v = 0; v < dense.length; v++) {
       if (dense[v] === UNLABELLED) continue;
@@ -373,7 +373,7 @@ export class SeisGrowDocumentModel {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
         // Shared survey folders are often read-only: say where labels can go instead.
-        throw new SeisGrowError('read-only-folder',
+        throw new SeisGrowError('permission',
           `cannot write labels beside the volume (${code}): use "SeisGrow: Save Labels As…" to keep them in a writable folder`, paths.labels);
       }
       throw e;
@@ -399,7 +399,7 @@ export class SeisGrowDocumentModel {
   /** The hot-exit backup: only the unsaved difference (voxels and their values) and the palette. */
   backupBytes(): Uint8Array {
     const store = this.labels;
-    if (!store) throw new SeisGrowError('no-volume', 'nothing to back up: the file could not be read', this.path);
+    if (!store) throw new SeisGrowError('unreadable', 'nothing to back up: the file could not be read', this.path);
     return encodeBackup({ shape: store.shape, sidecarPath: this.currentSidecar.labels, palette: this.currentPalette, diff: unsavedDiff(store, this.history) });
   }
 
@@ -408,13 +408,13 @@ export class SeisGrowDocumentModel {
   }
 
   private requireVolume(): Volume {
-    if (!this.volume) throw this.openError ?? new SeisGrowError('no-volume', 'the file could not be read', this.path);
+    if (!this.volume) throw this.openError ?? new SeisGrowError('unreadable', 'the file could not be read', this.path);
     return this.volume;
   }
 
   private requireEditable(): void {
     if (this.disposed) throw new SeisGrowError('closed', 'the document is closed', this.path);
-    if (!this.labels) throw this.openError ?? new SeisGrowError('no-volume', 'the file could not be read', this.path);
+    if (!this.labels) throw this.openError ?? new SeisGrowError('unreadable', 'the file could not be read', this.path);
     if (this.labelsProblem) {
       throw new SeisGrowError('labels-read-only', `labels are read-only: ${this.labelsProblem.message}`, this.path);
     }
@@ -448,7 +448,7 @@ function loadSidecar(paths: SidecarPaths, shape: VolumeShape, layout: SidecarLay
     return { source, palette, problem: undefined };
   } catch (e) {
     source?.close();
-    const problem = e instanceof SeisGrowError ? e : new SeisGrowError('bad-sidecar', (e as Error).message, paths.labels);
+    const problem = e instanceof SeisGrowError ? e : new SeisGrowError('corrupt', (e as Error).message, paths.labels);
     return { source: null, palette: null, problem };
   }
 }

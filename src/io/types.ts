@@ -62,3 +62,6 @@ export interface Volume {
   /** Release the file handle; further calls reject. */
   close(): Promise<void>;
 }
+
+/** Largest in-memory buffer we agree to allocate for a single read, so absurd headers fail cleanly. */
+export const MAX_ALLOCATION_BYTES = 2 ** 31 - 1;

@@ -2,7 +2,7 @@
 // and answers everything else (missing, a directory, empty, unknown) with a SeisGrowError naming the file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from './errors';
+import { SeisGrowError } from '../shared/errors';
 import { hasNpyMagic, openNpy } from './npy';
 import type { NpyOpenOptions } from './npy';
 import { openSegy } from './segy';
@@ -11,7 +11,6 @@ import type { SegyOpenOptions } from './segy';
 import type { Volume } from './types';
 
 export type { Section, SectionAxis, Volume, VolumeInfo, VolumeStatistics } from './types';
-export { SeisGrowError } from './errors';
 
 /** Options passed on to the format's reader. */
 export interface OpenVolumeOptions {
@@ -24,7 +23,7 @@ export interface OpenVolumeOptions {
 }
 
 /** File extensions read as SEG-Y (case-insensitive). */
-export const SEGY_EXTENSIONS: readonly string[] = ['.sgy', '.segy', '.seg'];
+const SEGY_EXTENSIONS: readonly string[] = ['.sgy', '.segy', '.seg'];
 
 /** What kind of file this is, by content first (NPY magic), then by extension. */
 export type VolumeFormat = 'npy' | 'segy';

@@ -3,7 +3,8 @@
 // crash or a cancel never leaves a half-written checkpoint where the last complete one was.
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
+import { safeWrite } from '../io/safeWrite';
 import type { NetworkSpec, SerializedTensor, StageNumber } from '../shared/trainingProtocol';
 import type { FrozenConfig } from './config';
 
@@ -92,7 +93,7 @@ function packNet(state: NetState): { buffer: Buffer; weights: TensorEntry[]; opt
   return { buffer: Buffer.from(all.buffer, all.byteOffset, all.byteLength), weights: w.entries, optimizer: o.entries };
 }
 
-/** Write a checkpoint directory atomically: a temporary sibling is filled and fsynced, then renamed into place. */
+/** Write a checkpoint directory atomically: a temporary sibling is filled (each file by safeWrite, so fsynced), then renamed into place. */
 export async function writeCheckpoint(dir: string, data: CheckpointData): Promise<void> {
   const parent = path.dirname(dir);
   await fs.mkdir(parent, { recursive: true });
@@ -103,7 +104,7 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
     for (const role of ['a', 'b'] as const) {
       const packed = packNet(data.nets[role]);
       const file = `net-${role}.bin`;
-      await writeSynced(path.join(tmp, file), packed.buffer);
+      await safeWrite(path.join(tmp, file), packed.buffer);
       nets[role] = { file, weights: packed.weights, optimizer: packed.optimizer };
     }
     const offsets: number[] = [];
@@ -111,14 +112,14 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
     for (const l of data.grownLabels) { offsets.push(total); total += l.length; }
     const labels = Buffer.alloc(total);
     data.grownLabels.forEach((l, i) => labels.set(l, offsets[i]));
-    await writeSynced(path.join(tmp, 'labels.bin'), labels);
+    await safeWrite(path.join(tmp, 'labels.bin'), labels);
     const manifest: Manifest = {
       format: FORMAT, version: VERSION, createdAt: new Date().toISOString(),
       stage: data.stage, epoch: data.epoch, stagesCompleted: data.stagesCompleted, seed: data.config.seed,
       config: data.config, network: data.network, normalisation: data.normalisation, sections: data.sections,
       nets, labels: { file: 'labels.bin', offsets }, backend: data.backend,
     };
-    await writeSynced(path.join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest, null, 1)));
+    await safeWrite(path.join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest, null, 1)));
     // Swap: the old checkpoint is moved aside first because rename cannot replace a non-empty directory.
     const old = `${dir}.old`;
     await fs.rm(old, { recursive: true, force: true });
@@ -128,16 +129,6 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
-  }
-}
-
-async function writeSynced(file: string, data: Buffer): Promise<void> {
-  const h = await fs.open(file, 'w');
-  try {
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
   }
 }
 
@@ -167,7 +158,7 @@ export async function readCheckpoint(runOrCheckpoint: string, expect: Checkpoint
     throw new SeisGrowError('corrupt', `unreadable checkpoint manifest (${(e as Error).message})`, manifestPath);
   }
   if (m.format !== FORMAT) throw new SeisGrowError('corrupt', 'not a SeisGrow checkpoint manifest', manifestPath);
-  if (m.version !== VERSION) throw new SeisGrowError('unsupported', `checkpoint format version ${m.version}, this build reads ${VERSION}`, manifestPath);
+  if (m.version !== VERSION) throw new SeisGrowError('bad-version', `checkpoint format version ${m.version}, this build reads ${VERSION}`, manifestPath);
   if (expect.classes !== undefined && m.network.classes !== expect.classes) {
     throw new SeisGrowError('mismatch', `checkpoint was trained for ${m.network.classes} classes, the data has ${expect.classes}`, dir);
   }

@@ -1,6 +1,6 @@
 // The training configuration: defaults that work on any real section on a 2-core laptop, plus validated overrides,
 // deep-frozen so no stage can change a setting behind the run's back; the seed is part of it and is recorded.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { BackendPreference } from '../shared/trainingProtocol';
 
 /** Every setting of a training run. */

@@ -4,7 +4,7 @@
 // consistency term on its own argmax (FixMatch). The two NetTrainers of a run live in two worker threads; only the
 // Uint8 argmax and Float32 confidence maps travel between them.
 import * as tf from '@tensorflow/tfjs';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { GrownLabelsTerm, NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
 import { moveMap, unpackGeometry } from './data/augment';
 import { tiledProbabilities } from './data/tiling';
@@ -34,7 +34,7 @@ export function pseudoLabelsFromLogits(logits: tf.Tensor4D): PseudoLabels {
 
 /** Pseudo labels for the unlabelled pixels only: where a (grown) label exists the supervised term already speaks. */
 export function pseudoTargets(partner: PseudoLabels, labels: Uint8Array): Int32Array {
-  if (partner.argmax.length !== labels.length) throw new SeisGrowError('bad-message', `pseudo-label map has ${partner.argmax.length} pixels, the batch ${labels.length}`);
+  if (partner.argmax.length !== labels.length) throw new SeisGrowError('protocol', `pseudo-label map has ${partner.argmax.length} pixels, the batch ${labels.length}`);
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = labels[i] === 255 ? partner.argmax[i] : 255;
   return out;
@@ -70,7 +70,7 @@ export interface ConsistencyTerm {
  */
 export function consistencyTargets(own: PseudoLabels, labels: Uint8Array, geometry: Int32Array, n: number, h: number, w: number): { targets: Int32Array; confidence: Float32Array } {
   const g = unpackGeometry(geometry);
-  if (g.length !== n || geometry.length !== 3 * n) throw new SeisGrowError('bad-message', `consistency geometry has ${geometry.length} values for ${n} patches`);
+  if (g.length !== n || geometry.length !== 3 * n) throw new SeisGrowError('protocol', `consistency geometry has ${geometry.length} values for ${n} patches`);
   const targets = moveMap(pseudoTargets(own, labels), n, h, w, g, 255);
   const confidence = moveMap(own.confidence, n, h, w, g, 0);
   return { targets, confidence };
@@ -110,7 +110,7 @@ export class NetTrainer {
 
   /** Set the optimizer's learning rate for the following steps (the host's schedule). */
   setLearningRate(rate: number): void {
-    if (!(rate > 0 && Number.isFinite(rate))) throw new SeisGrowError('bad-message', `learning rate must be a positive number, got ${rate}`);
+    if (!(rate > 0 && Number.isFinite(rate))) throw new SeisGrowError('protocol', `learning rate must be a positive number, got ${rate}`);
     // tfjs's Adam reads this field at every applyGradients; it has no public setter.
     (this.optimizer as unknown as { learningRate: number }).learningRate = rate;
   }
@@ -150,12 +150,12 @@ export class NetTrainer {
   trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null): NetLosses {
     const pixels = n * h * w;
     if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
-      throw new SeisGrowError('bad-message', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
+      throw new SeisGrowError('protocol', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
     }
-    if (grown && grown.mask.length !== pixels) throw new SeisGrowError('bad-message', `grown-label mask of ${grown.mask.length} pixels does not match the ${n}×${h}×${w} batch`);
+    if (grown && grown.mask.length !== pixels) throw new SeisGrowError('protocol', `grown-label mask of ${grown.mask.length} pixels does not match the ${n}×${h}×${w} batch`);
     const useConsistency = consistency !== null && consistency.weight > 0;
     if (useConsistency && (consistency.strong.length !== x.length || consistency.targets.length !== pixels || consistency.confidence.length !== pixels)) {
-      throw new SeisGrowError('bad-message', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);
+      throw new SeisGrowError('protocol', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);
     }
     const { focalGamma: gamma, classWeights, pseudoThreshold, pseudoGamma, reconWeight } = this.training;
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
@@ -230,8 +230,8 @@ export class NetTrainer {
     const c = this.spec.inChannels;
     const list = which.map((i) => {
       const s = typeof i === 'number' ? this.sections[i] : i;
-      if (!s) throw new SeisGrowError('bad-message', `no section ${String(i)} (worker holds ${this.sections.length})`);
-      if (s.data.length !== s.height * s.width * c) throw new SeisGrowError('bad-message', `section of ${s.height}×${s.width} holds ${s.data.length} values`);
+      if (!s) throw new SeisGrowError('protocol', `no section ${String(i)} (worker holds ${this.sections.length})`);
+      if (s.data.length !== s.height * s.width * c) throw new SeisGrowError('protocol', `section of ${s.height}×${s.width} holds ${s.data.length} values`);
       return s;
     });
     const out: { height: number; width: number; probs: Float32Array }[] = [];

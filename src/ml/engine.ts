@@ -3,7 +3,8 @@
 // events, writes metrics.json and atomic checkpoints, and stops within one step when cancelled.
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
+import { safeWrite } from '../io/safeWrite';
 import type {
   BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
   WorkerSection, WorkerTrainingSpec,
@@ -19,7 +20,7 @@ import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages } from './stages';
-import { WorkerClient, defaultWorkerScript } from '../worker/client';
+import { WorkerClient, defaultWorkerScript } from '../threads/workerClient';
 
 /** One 2D section to train on (row-major, height = samples, width = traces); labels 255 = unlabelled, null = none. */
 export interface TrainingSection {
@@ -197,11 +198,9 @@ async function predictBoth(pair: Pair, which: (number | WorkerSection)[], config
   return pa.map((s, i) => ({ a: s.probs, b: pb[i].probs, mean: meanProbabilities(s.probs, pb[i].probs) }));
 }
 
-/** Write a JSON file atomically (temp file in the same folder, then rename). */
+/** Write a JSON file safely (safeWrite: temp file in the same folder, fsync, rename). */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  await fs.writeFile(tmp, JSON.stringify(value, null, 1));
-  await fs.rename(tmp, file);
+  await safeWrite(file, JSON.stringify(value, null, 1));
 }
 
 /** The metrics.json document of a run. */

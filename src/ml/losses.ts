@@ -4,13 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { focalPerPixel } from './kernels/focal';
 
 /** Identity whose gradient is zero: tfjs has no stop_gradient op, and targets/confidences must not be trained. */
-export const stopGradient = tf.customGrad((...inputs) => {
+const stopGradient = tf.customGrad((...inputs) => {
   const x = inputs[0] as tf.Tensor;
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
 }) as <T extends tf.Tensor>(x: T) => T;
 
 /** The label value that marks an unlabelled pixel. */
-export const IGNORE_LABEL = 255;
+const IGNORE_LABEL = 255;
 
 /** Options shared by the per-pixel classification losses. */
 export interface ClassificationLossOptions {

@@ -1,7 +1,7 @@
 // The pieces of the three training stages that run on the host between worker steps: the stage plan, the network's
 // input channels, the validation split of the labelled pixels, combining the two networks' probabilities, and the
 // stage-3 growing of one section. The data pipeline (normalisation, batch sampling, tiling) lives in ./data/.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { StageNumber } from '../shared/trainingProtocol';
 import type { FrozenConfig } from './config';
 import type { Rng } from './random';
@@ -22,7 +22,7 @@ export function validateStages(stages: readonly number[]): asserts stages is Sta
 export function parseStages(text: string): StageNumber[] {
   const parts = text.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
   const stages = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
-  if (stages.some((s) => Number.isNaN(s))) throw new SeisGrowError('bad-argument', `--stages must be a comma-separated list of 1, 2, 3, got "${text}"`);
+  if (stages.some((s) => Number.isNaN(s))) throw new SeisGrowError('usage', `--stages must be a comma-separated list of 1, 2, 3, got "${text}"`);
   validateStages(stages);
   return stages;
 }
@@ -88,7 +88,7 @@ export function splitValidation(labels: Uint8Array, height: number, width: numbe
 
 /** Seeds win over grown labels; grown labels fill the rest. */
 export function mergeLabels(seeds: Uint8Array, grown: Uint8Array): Uint8Array {
-  if (seeds.length !== grown.length) throw new SeisGrowError('mismatch', `labels of ${seeds.length} pixels cannot merge with ${grown.length}`);
+  if (seeds.length !== grown.length) throw new SeisGrowError('shape-mismatch', `labels of ${seeds.length} pixels cannot merge with ${grown.length}`);
   const out = grown.slice();
   for (let i = 0; i < seeds.length; i++) if (seeds[i] !== 255) out[i] = seeds[i];
   return out;
@@ -96,7 +96,7 @@ export function mergeLabels(seeds: Uint8Array, grown: Uint8Array): Uint8Array {
 
 /** Element-wise mean of two probability maps. */
 export function meanProbabilities(a: Float32Array, b: Float32Array): Float32Array {
-  if (a.length !== b.length) throw new SeisGrowError('mismatch', `probability maps differ in size (${a.length} vs ${b.length})`);
+  if (a.length !== b.length) throw new SeisGrowError('shape-mismatch', `probability maps differ in size (${a.length} vs ${b.length})`);
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = 0.5 * (a[i] + b[i]);
   return out;
@@ -105,7 +105,7 @@ export function meanProbabilities(a: Float32Array, b: Float32Array): Float32Arra
 /** Argmax class and its probability per pixel of a pixel-major probability map. */
 export function argmaxProbabilities(probs: Float32Array, classes: number): { classes: Uint8Array; confidence: Float32Array } {
   const n = probs.length / classes;
-  if (!Number.isInteger(n)) throw new SeisGrowError('mismatch', `${probs.length} probabilities are not a multiple of ${classes} classes`);
+  if (!Number.isInteger(n)) throw new SeisGrowError('bad-shape', `${probs.length} probabilities are not a multiple of ${classes} classes`);
   const out = new Uint8Array(n);
   const conf = new Float32Array(n);
   for (let i = 0, o = 0; i < n; i++, o += classes) {

@@ -1,7 +1,7 @@
 // A U-Net in raw tfjs ops over tf.variable weights: we control BatchNorm modes, seeded initialisation and weight
 // I/O exactly, which tf.layers does not allow. NHWC throughout (the layout XNNPACK is fast in).
 import * as tf from '@tensorflow/tfjs';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { batchNormRelu } from './kernels/batchNorm';
 
 /** Architecture of one network. */

@@ -11,6 +11,7 @@
 //   crossline N  : rows = samples, cols = inlines
 //   sample k     : rows = inlines, cols = crosslines   (time/depth slice)
 // A flat section pixel index is row * cols + col.
+import type { ErrorCode } from './errors';
 
 /** Bumped only on an incompatible change (which the compatibility rule above forbids); sent in `ready` and `init`. */
 export const EDITOR_PROTOCOL_VERSION = 1;
@@ -18,8 +19,6 @@ export const EDITOR_PROTOCOL_VERSION = 1;
 /** Which way a section cuts the volume; `index` is a line NUMBER for inline/crossline and a sample INDEX for 'sample'. */
 export type EditorAxis = 'inline' | 'crossline' | 'sample';
 
-/** All axes, in the order the UI offers them. */
-export const EDITOR_AXES: readonly EditorAxis[] = ['inline', 'crossline', 'sample'];
 
 /** Label value meaning "no label" in every label buffer and in a stroke (eraser). */
 export const UNLABELLED = 255;
@@ -37,10 +36,10 @@ export const MAX_STROKE_PIXELS = 1 << 24;
 export const MAX_STROKE_PIXELS_AS_ARRAY = 1 << 16;
 
 /** Longest class name accepted in a palette edit. */
-export const MAX_CLASS_NAME_LENGTH = 64;
+const MAX_CLASS_NAME_LENGTH = 64;
 
 /** Longest request id accepted (they are small counters, but a bound keeps validation total). */
-export const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER;
+const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER;
 
 /** One label class: id 0..254, display name, colour as '#rrggbb'. */
 export interface EditorClass {
@@ -127,7 +126,7 @@ export interface InitErrorMessage {
   /** The reader's error message (SeisGrowError.message). */
   readonly message: string;
   /** SeisGrowError.code when known. */
-  readonly code?: string;
+  readonly code?: ErrorCode;
 }
 
 /** Optional layers sent with a section, each rows × cols. */
@@ -250,7 +249,7 @@ export interface RequestSectionMessage {
 export type StrokeTool = 'brush' | 'eraser' | 'line' | 'fill';
 
 /** All stroke tools. */
-export const STROKE_TOOLS: readonly StrokeTool[] = ['brush', 'eraser', 'line', 'fill'];
+const STROKE_TOOLS: readonly StrokeTool[] = ['brush', 'eraser', 'line', 'fill'];
 
 /** Webview → host: one finished paint gesture on one section; the host makes ONE undoable edit of it. */
 export interface StrokeMessage {

@@ -3,15 +3,36 @@
 /** Lifecycle of a training run as the panel shows it. */
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
-/** One finished epoch: the losses per series (e.g. "A supervised"), IoU per class on the validation pixels. */
+/** A network of the CPS pair. */
+export type NetworkId = 'a' | 'b';
+
+/** The terms of a network's loss, in the order the loss chart lists them. */
+const LOSS_TERMS = ['supervised', 'pseudo', 'consistency', 'reconstruction'] as const;
+
+/** A term of a network's loss. */
+export type LossTerm = (typeof LOSS_TERMS)[number];
+
+/** A loss series of the chart, keyed by network and term (never by its display text): e.g. 'a.supervised'. */
+export type LossSeriesId = `${NetworkId}.${LossTerm}`;
+
+/** Every loss series in chart order: by term, then network. */
+export const LOSS_SERIES: readonly LossSeriesId[] = LOSS_TERMS.flatMap((t) => (['a', 'b'] as const).map((n): LossSeriesId => `${n}.${t}`));
+
+/** The legend text of a series: "A supervised", "B pseudo". */
+export function lossSeriesLabel(id: LossSeriesId): string {
+  const [network, term] = id.split('.');
+  return `${network!.toUpperCase()} ${term}`;
+}
+
+/** One finished epoch: the losses per series, IoU per class on the validation pixels. */
 export interface EpochRow {
   /** 0-based position along the whole run, across stages: the x axis of the loss chart. */
   readonly index: number;
   readonly stage: number;
   /** 1-based epoch within its stage. */
   readonly epoch: number;
-  /** Loss values keyed by series name ("<network> <term>", e.g. "A supervised", "B pseudo", "A reconstruction"). */
-  readonly losses: Readonly<Record<string, number>>;
+  /** Loss values by series; a series absent in an epoch (pseudo in stage 1) has no entry. */
+  readonly losses: Readonly<Partial<Record<LossSeriesId, number>>>;
   /** IoU per class, null where the class is absent from both truth and prediction. */
   readonly iou: readonly (number | null)[];
   readonly miou: number | null;

@@ -1,5 +1,6 @@
 // Typed messages of the training channel: engine → subscribers (CLI, extension, panel) and host ↔ training worker.
 // Protocol types only: no vscode, DOM or node imports, so the webview, the host and the worker all share them.
+import type { ErrorCode } from './errors';
 
 /** A training stage: 1 supervised, 2 cross pseudo supervision, 3 seeded region growing. */
 export type StageNumber = 1 | 2 | 3;
@@ -100,7 +101,7 @@ export type TrainingEvent =
   | { type: 'checkpoint'; path: string; stage: StageNumber; epoch: number }
   | { type: 'stageEnd'; stage: StageNumber; seconds: number }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'error'; message: string; code?: string }
+  | { type: 'error'; message: string; code?: ErrorCode }
   | { type: 'done'; summary: RunSummary };
 
 /** Weights or optimizer slots: named tensors as flat float32 buffers (transferable). */
@@ -215,7 +216,7 @@ export type FromWorker =
   | { type: 'stepDone'; id: number; losses: NetLosses }
   | { type: 'probabilities'; id: number; sections: { height: number; width: number; probs: Float32Array }[] }
   | { type: 'state'; id: number; weights: SerializedTensor[]; optimizer: SerializedTensor[] }
-  | { type: 'error'; id: number; message: string; code?: string }
+  | { type: 'error'; id: number; message: string; code?: ErrorCode }
   | { type: 'log'; message: string };
 
 /** The `type` of every host → worker message, for validation at the boundary. */

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { readNpy, writeNpy } from '../io/npy';
 import { SegyVolume, writeSegy } from '../io/segy';
 import { denseLayer, type EditorOverlays } from '../editor/overlays';
@@ -19,8 +19,8 @@ import type { StageNumber, TrainingEvent } from '../shared/trainingProtocol';
 import { contextKeys, missingPredecessor, stagesWithPredecessors, type TrainingSituation } from './enablement';
 import { InspectPanel, type InspectSection } from './inspectPanel';
 import { compareRuns, continueRun, finalScores, initialRun, reduceRun, withFailure, withGrown, withGrownDecision } from './panelState';
-import { TrainingPanelView } from './panelView';
-import { RunItem, RunsTreeProvider } from './runsTree';
+import { PANEL_VIEW_ID, TrainingPanelView } from './panelView';
+import { RUNS_VIEW_ID, RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
 import { addedOnly, grownRegion, sparseSectionLayer } from './sectionResults';
 import { readTrainingSettings, type TrainingSettings } from './settings';
@@ -110,8 +110,8 @@ export class TrainingController implements vscode.Disposable {
         }
       });
     this.disposables.push(
-      vscode.window.registerWebviewViewProvider('seisgrow.trainingPanel', this.panel, { webviewOptions: { retainContextWhenHidden: true } }),
-      vscode.window.createTreeView('seisgrow.runs', { treeDataProvider: this.tree, showCollapseAll: false }),
+      vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, this.panel, { webviewOptions: { retainContextWhenHidden: true } }),
+      vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: false }),
       cmd('seisgrow.trainStage1', () => this.trainStage(1)),
       cmd('seisgrow.trainStage2', () => this.trainStage(2)),
       cmd('seisgrow.growLabels', () => this.trainStage(3)),
@@ -177,7 +177,7 @@ export class TrainingController implements vscode.Disposable {
     if (a) {
       const r = a.run;
       const last = r.epochs[r.epochs.length - 1];
-      const loss = last ? (last.losses['A supervised'] + (last.losses['B supervised'] ?? 0)) / 2 : null;
+      const loss = last ? ((last.losses['a.supervised'] ?? 0) + (last.losses['b.supervised'] ?? 0)) / 2 : null;
       this.status.text = `$(sync~spin) SeisGrow S${r.stage ?? a.stages[0]} ${r.epoch ?? 0}/${r.stageEpochs ?? '?'}${loss !== null ? ` · loss ${loss.toFixed(3)}` : ''}${r.etaSeconds !== null ? ` · ETA ${formatSeconds(r.etaSeconds)}` : ''} · ${r.backend ?? 'starting'}`;
       this.status.tooltip = `Training ${path.basename(a.meta.volumePath)} — click to show the training panel`;
       this.status.show();
@@ -752,11 +752,11 @@ export class TrainingController implements vscode.Disposable {
       const n = ni * nx * ns;
       const twoD = ni === 1 && truth.shape.length === 2 && truth.shape[0] === ns && truth.shape[1] === nx;
       if (truth.data.length !== n || (!twoD && (truth.shape.length !== 3 || truth.shape.some((d, k) => d !== labels.shape[k])))) {
-        throw new SeisGrowError('mismatch', `labels of shape (${truth.shape.join(', ')}) do not match the volume (${labels.shape.join(', ')})`, file);
+        throw new SeisGrowError('shape-mismatch', `labels of shape (${truth.shape.join(', ')}) do not match the volume (${labels.shape.join(', ')})`, file);
       }
       for (let v = 0; v < truth.data.length; v++) {
         const t = truth.data[v];
-        if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-labels', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
+        if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-label', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
       }
       // A 2D (samples, traces) file is the single inline's section; reorder it to voxel order.
       const dense = twoD ? scatterSection([ni, nx, ns], 'inline', 0, truth.data, new Uint8Array(n)) : Uint8Array.from(truth.data);

@@ -1,6 +1,6 @@
 // Engine events → what the side panel draws. Pure functions (no vscode), so the reduction is unit-tested directly
 // and the same state is stored with a run and shown again when the run is reopened.
-import type { EpochRow, GrowthRow, PanelComparison, PanelRun } from '../shared/panelProtocol';
+import type { EpochRow, GrowthRow, LossSeriesId, PanelComparison, PanelRun } from '../shared/panelProtocol';
 import type { EpochRecord, NetLosses, TrainingEvent } from '../shared/trainingProtocol';
 
 /** A fresh run as the panel shows it before the engine's first event. */
@@ -17,17 +17,15 @@ export function continueRun(previous: PanelRun, runId: string, title: string): P
   return { ...previous, runId, title, status: 'running', stageFraction: 0, etaSeconds: null, grown: null, message: null };
 }
 
-const networks = [['a', 'A'], ['b', 'B']] as const;
-
 /** The loss series of one epoch: supervised always, pseudo from stage 2 on, reconstruction and consistency when on. */
-export function lossesOf(record: EpochRecord): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, label] of networks) {
-    const l: NetLosses = record.losses[key];
-    out[`${label} supervised`] = l.sup;
-    if (record.stage >= 2) out[`${label} pseudo`] = l.pseudo;
-    if (l.recon !== 0) out[`${label} reconstruction`] = l.recon;
-    if (l.consistency !== undefined) out[`${label} consistency`] = l.consistency;
+export function lossesOf(record: EpochRecord): Partial<Record<LossSeriesId, number>> {
+  const out: Partial<Record<LossSeriesId, number>> = {};
+  for (const network of ['a', 'b'] as const) {
+    const l: NetLosses = record.losses[network];
+    out[`${network}.supervised`] = l.sup;
+    if (record.stage >= 2) out[`${network}.pseudo`] = l.pseudo;
+    if (l.recon !== 0) out[`${network}.reconstruction`] = l.recon;
+    if (l.consistency !== undefined) out[`${network}.consistency`] = l.consistency;
   }
   return out;
 }

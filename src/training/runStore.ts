@@ -3,9 +3,10 @@
 // No vscode import; every write is atomic (temp file in the same folder, then rename).
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../io/errors';
-import { readNpy, writeFileAtomic, writeNpy } from '../io/npy';
-import type { PanelRun, RunStatus } from '../shared/panelProtocol';
+import { SeisGrowError } from '../shared/errors';
+import { readNpy, writeNpy } from '../io/npy';
+import { safeWrite, writeFailure } from '../io/safeWrite';
+import { LOSS_SERIES, type LossSeriesId, type PanelRun, type RunStatus } from '../shared/panelProtocol';
 import type { StageNumber } from '../shared/trainingProtocol';
 import type { SectionRef } from './trainingData';
 
@@ -59,7 +60,7 @@ export class RunStore {
 
   /** Directory of a run; refuses ids that could escape the store. */
   dir(id: string): string {
-    if (!ID_PATTERN.test(id)) throw new SeisGrowError('bad-run', `"${id}" is not a run id`);
+    if (!ID_PATTERN.test(id)) throw new SeisGrowError('bad-request', `"${id}" is not a run id`);
     return path.join(this.root, id);
   }
 
@@ -79,7 +80,8 @@ export class RunStore {
   /** Write run.json atomically, stamping `updated`. */
   async write(meta: RunMeta): Promise<RunMeta> {
     const next: RunMeta = { ...meta, updated: new Date().toISOString() };
-    await writeFileAtomic(path.join(this.dir(meta.id), RUN_FILE), Buffer.from(JSON.stringify(next, null, 1)));
+    const file = path.join(this.dir(meta.id), RUN_FILE);
+    await safeWrite(file, JSON.stringify(next, null, 1)).catch((e: unknown) => { throw writeFailure(e, file); });
     return next;
   }
 
@@ -101,7 +103,7 @@ export class RunStore {
     if (meta.format !== 'seisgrow-run' || meta.id !== id || !meta.panel || !Array.isArray(meta.sections)) {
       throw new SeisGrowError('corrupt', 'run.json is not a SeisGrow run description', file);
     }
-    return meta;
+    return withLossSeriesIds(meta);
   }
 
   /** Every readable run, newest first; damaged ones are reported through `onProblem` and left out. */
@@ -169,4 +171,20 @@ export class RunStore {
   volumePredictionFiles(id: string): { prediction: string; confidence: string } {
     return { prediction: path.join(this.dir(id), 'prediction.npy'), confidence: path.join(this.dir(id), 'confidence.npy') };
   }
+}
+
+/** Runs stored before loss series had ids keyed them by legend text ("A supervised"): read those keys as ids. */
+function withLossSeriesIds(meta: RunMeta): RunMeta {
+  if (!Array.isArray(meta.panel.epochs)) return meta;
+  const known = new Set<string>(LOSS_SERIES);
+  const epochs = meta.panel.epochs.map((row) => {
+    const losses: Partial<Record<LossSeriesId, number>> = {};
+    for (const [key, value] of Object.entries(row.losses ?? {}) as [string, number][]) {
+      const legacy = /^([AB]) ([a-z]+)$/.exec(key);
+      const id = legacy ? `${legacy[1]!.toLowerCase()}.${legacy[2]}` : key;
+      if (known.has(id)) losses[id as LossSeriesId] = value;
+    }
+    return { ...row, losses };
+  });
+  return { ...meta, panel: { ...meta.panel, epochs } };
 }

@@ -2,7 +2,7 @@
 // painted on a crossline brings that crossline, not every inline it crosses), plus a few unlabelled sections for the
 // semi-supervised stages; then the sections themselves, read through the Volume. No vscode import.
 import { basename } from 'node:path';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import type { TrainingSection } from '../ml/engine';
 import { UNLABELLED } from '../shared/editorProtocol';

@@ -2,7 +2,7 @@
 // extension's Predict Volume: every inline through one pair of loaded networks, assembled in voxel order
 // (inlines, crosslines, samples), the layout of the label sidecar. No vscode import.
 import { totalmem } from 'node:os';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import type { Predictor, PredictorOptions } from '../ml/engine';
 import { scatterSection, type VolumeShape } from '../editor/sectionIndex';

@@ -1,9 +1,9 @@
 // The host side of the engine thread: the same TrainingHandle as startTraining, with the engine running in a worker.
 import { Worker } from 'node:worker_threads';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { RunResult, TrainingHandle, TrainingRequest } from '../ml/engine';
 import type { TrainingEvent } from '../shared/trainingProtocol';
-import { bundledScript } from './client';
+import { bundledScript } from '../threads/workerClient';
 import type { FromEngine, ToEngine } from './engineProtocol';
 
 /** The engine thread's script (dist/engine.js). */
@@ -32,13 +32,13 @@ export function startTrainingInWorker(request: TrainingRequest, onEvent: (e: Tra
       } else if (m.type === 'done') {
         settle(() => resolve(m.result));
       } else if (m.type === 'failed') {
-        const e = new SeisGrowError(m.code ?? 'engine-error', m.message);
+        const e = new SeisGrowError(m.code ?? 'worker-failed', m.message);
         if (m.file) Object.defineProperty(e, 'file', { value: m.file });
         settle(() => reject(e));
       }
     });
     worker.on('error', (e) => settle(() => reject(new SeisGrowError('worker-failed', `the training engine thread crashed: ${e.message}`))));
-    worker.on('exit', (code) => settle(() => reject(new SeisGrowError('worker-exited', `the training engine thread exited (code ${code}) before finishing`))));
+    worker.on('exit', (code) => settle(() => reject(new SeisGrowError('worker-failed', `the training engine thread exited (code ${code}) before finishing`))));
   });
   // Sections are copied, not transferred: the caller keeps its arrays (e.g. to score or write the results).
   worker.postMessage({ type: 'start', request } satisfies ToEngine);

@@ -2,6 +2,7 @@
 // data preparation, the stage loop, region growing, validation scoring and checkpoints, with the two network
 // workers as its own children. The host only relays events, so a large section never blocks VS Code's thread.
 import type { RunResult, TrainingRequest } from '../ml/engine';
+import type { ErrorCode } from '../shared/errors';
 import { addTransferable, type TrainingEvent } from '../shared/trainingProtocol';
 
 /** Host → engine thread. */
@@ -13,7 +14,7 @@ export type ToEngine =
 export type FromEngine =
   | { type: 'event'; event: TrainingEvent }
   | { type: 'done'; result: RunResult }
-  | { type: 'failed'; message: string; code?: string; file?: string };
+  | { type: 'failed'; message: string; code?: ErrorCode; file?: string };
 
 /** The buffers of a finished run, transferred instead of copied (probabilities can be hundreds of MB). */
 export function resultTransferables(result: RunResult): ArrayBuffer[] {

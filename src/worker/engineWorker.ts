@@ -1,7 +1,7 @@
 // The engine thread (bundled to dist/engine.js): runs one training request end to end off the extension host's thread
 // and reports its events, result or failure to the host, which then ends the thread. Cancellation arrives as a message.
 import { parentPort } from 'node:worker_threads';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { startTraining, type TrainingHandle } from '../ml/engine';
 import { resultTransferables, type FromEngine, type ToEngine } from './engineProtocol';
 

@@ -1,6 +1,6 @@
 // The worker side of the training channel: one message handler that owns a NetTrainer. Requests run one at a time in
 // arrival order, except the partner's pseudo labels, which a waiting training step needs while it is still running.
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import { initBackend } from '../ml/backend';
 import { NetTrainer, consistencyTargets, type ConsistencyTerm, type PseudoLabels } from '../ml/cps';
 import type { FromWorker, ToWorker } from '../shared/trainingProtocol';
@@ -13,7 +13,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
   const waiting = new Map<number, (p: PseudoLabels) => void>();
 
   const need = (): NetTrainer => {
-    if (!trainer) throw new SeisGrowError('not-initialised', 'training worker received a request before init');
+    if (!trainer) throw new SeisGrowError('protocol', 'training worker received a request before init');
     return trainer;
   };
 

@@ -1,7 +1,7 @@
 // The training worker (bundled to dist/worker.js): one network of the CPS pair on its own backend instance, so the
 // two networks train on two cores in parallel and the extension host's thread never runs a training step.
 import { parentPort } from 'node:worker_threads';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { FromWorker, ToWorker } from '../shared/trainingProtocol';
 import { isToWorker, transferablesOf } from '../shared/trainingProtocol';
 import { serveTrainer } from './server';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentBackend, initBackend } from '../../src/ml/backend';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { WASM_KERNEL_NAMES } from '../../src/ml/kernels';
 
 const nativeInstalled = (() => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { checkpointDir, readCheckpoint, resolveCheckpoint, writeCheckpoint, type CheckpointData } from '../../src/ml/checkpoint';
 import { makeConfig } from '../../src/ml/config';
 import { tempDir } from './trainerFixtures';

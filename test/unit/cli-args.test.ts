@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { CommandSpec, formatHelp, parseArgs } from '../../src/cli/args';
 
 const spec: CommandSpec = {

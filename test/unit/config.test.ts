@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { DEFAULT_CONFIG, learningRateAt, makeConfig, rampedLambda, validateConfig, withDefaults } from '../../src/ml/config';
 
 describe('training config', () => {

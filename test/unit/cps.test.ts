@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../src/ml/cps';
 import { focalLoss } from '../../src/ml/losses';
 import { packGeometry, strongView } from '../../src/ml/data/augment';

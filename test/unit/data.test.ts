@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { readNpy } from '../../src/io/npy';
 import { makeConfig } from '../../src/ml/config';
 import {

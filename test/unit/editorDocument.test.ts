@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import type { Section, Volume, VolumeInfo } from '../../src/io/types';
 import { UNLABELLED, type StrokeMessage } from '../../src/shared/editorProtocol';
 import { SeisGrowDocumentModel } from '../../src/editor/seisgrowDocument';

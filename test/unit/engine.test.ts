@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { readCheckpoint } from '../../src/ml/checkpoint';
 import { predictSections, startTraining, type TrainingRequest } from '../../src/ml/engine';
 import type { TrainingEvent } from '../../src/shared/trainingProtocol';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import {
   encodeNpy, fortranToC, halfBitsToNumber, numberToHalfBits, openNpy, parsePythonLiteral, readNpy, writeNpy,
 } from '../../src/io/npy';

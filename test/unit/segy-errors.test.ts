@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { openSegy, writeSegy, type SegyVolume } from '../../src/io/segy';
 
 const F3 = join(__dirname, '../../samples/f3.sgy');
@@ -60,7 +60,7 @@ describe('SEG-Y malformed input', () => {
 
   it('a missing file, a directory', async () => {
     await rejectsWith(openSegy(join(dir, 'nope.sgy')), 'not-found', 'nope.sgy');
-    await rejectsWith(openSegy(dir), 'not-a-file', dir);
+    await rejectsWith(openSegy(dir), 'is-directory', dir);
   });
 
   it('an unknown or unsupported format code', async () => {
@@ -107,8 +107,8 @@ describe('SEG-Y malformed input', () => {
   });
 
   it('bad options, unknown line numbers, sample indices and trace indices, a closed volume', async () => {
-    await rejectsWith(openSegy(F3, { inlineByte: 0 }), 'bad-option');
-    await rejectsWith(openSegy(F3, { crosslineByte: 239 }), 'bad-option');
+    await rejectsWith(openSegy(F3, { inlineByte: 0 }), 'bad-request');
+    await rejectsWith(openSegy(F3, { crosslineByte: 239 }), 'bad-request');
     const vol = await openSegy(F3);
     await rejectsWith(vol.inline(110), 'out-of-range', F3, /inlines 111\.\.133/);
     await rejectsWith(vol.crossline(1), 'out-of-range');
@@ -221,7 +221,7 @@ describe('SEG-Y writer errors and atomicity', () => {
     assert.deepEqual(readFileSync(p), before);
     await src.close();
     const missing = join(dir, 'no-such-folder', 'x.sgy');
-    await rejectsWith(writeSegy(missing, cube), 'io-error', missing);
+    await rejectsWith(writeSegy(missing, cube), 'io', missing);
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { Rng } from '../../src/ml/random';
 import { argmaxProbabilities, meanProbabilities, mergeLabels, parseStages, splitValidation, validateStages } from '../../src/ml/stages';
 

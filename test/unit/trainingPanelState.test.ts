@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { compareRuns, continueRun, epochRow, finalScores, initialRun, lossesOf, reduceEvents, reduceRun, withGrown, withGrownDecision } from '../../src/training/panelState';
 import type { EpochRecord, NetLosses, TrainingEvent } from '../../src/shared/trainingProtocol';
+import { LOSS_SERIES, lossSeriesLabel, type LossSeriesId } from '../../src/shared/panelProtocol';
 
 const nl = (sup: number, pseudo = 0, recon = 0): NetLosses => ({ sup, pseudo, recon, total: sup + pseudo + recon });
 
@@ -23,12 +24,19 @@ describe('training panel state', () => {
   });
 
   it('names loss series per network and term: pseudo from stage 2, reconstruction only when non-zero', () => {
-    assert.deepEqual(Object.keys(lossesOf(record(1, 1, null))), ['A supervised', 'B supervised']);
-    assert.deepEqual(lossesOf(record(2, 1, null, nl(1, 0.5), nl(2, 0.25))), { 'A supervised': 1, 'A pseudo': 0.5, 'B supervised': 2, 'B pseudo': 0.25 });
-    assert.deepEqual(Object.keys(lossesOf(record(1, 1, null, nl(1, 0, 0.1), nl(2, 0, 0.2)))).sort(), ['A reconstruction', 'A supervised', 'B reconstruction', 'B supervised']);
+    assert.deepEqual(Object.keys(lossesOf(record(1, 1, null))), ['a.supervised', 'b.supervised']);
+    assert.deepEqual(lossesOf(record(2, 1, null, nl(1, 0.5), nl(2, 0.25))), { 'a.supervised': 1, 'a.pseudo': 0.5, 'b.supervised': 2, 'b.pseudo': 0.25 });
+    assert.deepEqual(Object.keys(lossesOf(record(1, 1, null, nl(1, 0, 0.1), nl(2, 0, 0.2)))).sort(), ['a.reconstruction', 'a.supervised', 'b.reconstruction', 'b.supervised']);
     // The consistency term has a series only when the option was on (its key present), even at 0.
     const withConsistency = record(2, 1, null, { ...nl(1, 0.5), consistency: 0.125 }, { ...nl(2, 0.25), consistency: 0 });
-    assert.deepEqual(lossesOf(withConsistency), { 'A supervised': 1, 'A pseudo': 0.5, 'A consistency': 0.125, 'B supervised': 2, 'B pseudo': 0.25, 'B consistency': 0 });
+    assert.deepEqual(lossesOf(withConsistency), { 'a.supervised': 1, 'a.pseudo': 0.5, 'a.consistency': 0.125, 'b.supervised': 2, 'b.pseudo': 0.25, 'b.consistency': 0 });
+  });
+
+  it('keys series by a typed id in chart order; the legend text comes from the id', () => {
+    assert.deepEqual(LOSS_SERIES.slice(0, 4), ['a.supervised', 'b.supervised', 'a.pseudo', 'b.pseudo']);
+    assert.equal(LOSS_SERIES.length, 8);
+    assert.deepEqual(['a.supervised', 'b.pseudo', 'a.consistency', 'b.reconstruction'].map((id) => lossSeriesLabel(id as LossSeriesId)),
+      ['A supervised', 'B pseudo', 'A consistency', 'B reconstruction']);
   });
 
   it('tracks backend, stage, progress within an epoch, epochs and ETA', () => {
@@ -42,7 +50,7 @@ describe('training panel state', () => {
     assert.equal(r.stageFraction, 1.5 / 4);
     r = reduceRun(r, { type: 'epoch', record: record(1, 2, [0.1, null, 0.3]) });
     assert.deepEqual([r.epoch, r.secondsPerEpoch, r.etaSeconds, r.stageFraction], [2, 3, 12, 0.5]);
-    assert.deepEqual(r.epochs[0], { index: 0, stage: 1, epoch: 2, losses: { 'A supervised': 1, 'B supervised': 2 }, iou: [0.1, null, 0.3], miou: 0.5, seconds: 3 });
+    assert.deepEqual(r.epochs[0], { index: 0, stage: 1, epoch: 2, losses: { 'a.supervised': 1, 'b.supervised': 2 }, iou: [0.1, null, 0.3], miou: 0.5, seconds: 3 });
   });
 
   it('ignores steps of another stage than the one it was told started', () => {
@@ -78,7 +86,7 @@ describe('training panel state', () => {
     assert.deepEqual([stopped.status, stopped.message], ['cancelled', 'stopped before the first epoch finished: no checkpoint']);
     const kept = reduceRun(fresh(), { type: 'done', summary: { ...summary, status: 'cancelled', checkpoint: '/run/checkpoint' } });
     assert.equal(kept.message, 'stopped; the last complete checkpoint is kept');
-    const failed = reduceRun(fresh(), { type: 'error', message: 'boom', code: 'x' });
+    const failed = reduceRun(fresh(), { type: 'error', message: 'boom', code: 'io' });
     assert.deepEqual([failed.status, failed.message], ['failed', 'boom']);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'info', message: 'hi' }).message, null);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'warn', message: 'careful' }).message, 'careful');

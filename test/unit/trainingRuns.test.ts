@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { LabelStore } from '../../src/editor/labelStore';
 import { sectionPixelToVoxel, sectionShape } from '../../src/editor/sectionIndex';
 import { contextKeys, missingPredecessor, stagesWithPredecessors } from '../../src/training/enablement';
@@ -43,6 +43,14 @@ describe('run store', () => {
     assert.equal((await store.latestFor('/data/a.sgy', (m) => m.stagesCompleted.includes(1)))?.id, a.id);
     assert.equal(await store.latestFor('/data/b.sgy', (m) => m.stagesCompleted.includes(1)), undefined);
     assert.deepEqual(readdirSync(store.dir(a.id)).filter((f) => f.includes('tmp')), [], 'no temporary files left behind');
+  });
+
+  it('reads the loss series of a run stored before series had ids (keyed "A supervised") as ids', async () => {
+    const a = await store.create(fields('/data/a.sgy'));
+    const row = { index: 0, stage: 2, epoch: 1, iou: [], miou: null, seconds: 1 };
+    const legacy = { ...a, panel: { ...a.panel, epochs: [{ ...row, losses: { 'A supervised': 1, 'B pseudo': 0.5 } }] } };
+    writeFileSync(join(store.dir(a.id), 'run.json'), JSON.stringify(legacy));
+    assert.deepEqual((await store.read(a.id)).panel.epochs[0]!.losses, { 'a.supervised': 1, 'b.pseudo': 0.5 });
   });
 
   it('keeps per-section outputs as NPY and reads them back', async () => {

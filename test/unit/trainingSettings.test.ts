@@ -1,7 +1,7 @@
 // seisgrow.training.* settings → engine config, through a stubbed reader.
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../src/ml/config';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { readTrainingSettings, TRAINING_SETTING_DEFAULTS, type SettingsReader } from '../../src/training/settings';
 
 function reader(values: Record<string, unknown>): SettingsReader {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/ml/backend';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { createAdam } from '../../src/ml/kernels/adam';
 import { UNet, UNetConfig, padReflect } from '../../src/ml/unet';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { SeisGrowError } from '../../src/io/errors';
+import { SeisGrowError } from '../../src/shared/errors';
 import { FROM_WORKER_TYPES, TO_WORKER_TYPES, isFromWorker, isToWorker, transferablesOf, type FromWorker, type ToWorker } from '../../src/shared/trainingProtocol';
-import { WorkerClient } from '../../src/worker/client';
+import { WorkerClient } from '../../src/threads/workerClient';
 import { buildWorker } from './trainerFixtures';
 
 describe('training protocol', () => {
@@ -73,7 +73,7 @@ describe('training worker thread', function () {
     const logs: string[] = [];
     const client = new WorkerClient(script, 'test-worker', (m) => logs.push(m));
     try {
-      await assert.rejects(client.request({ type: 'getState' }), (e: unknown) => e instanceof SeisGrowError && e.code === 'not-initialised');
+      await assert.rejects(client.request({ type: 'getState' }), (e: unknown) => e instanceof SeisGrowError && e.code === 'protocol');
       const ready = await client.request({
         type: 'init', role: 'a', backend: 'wasm', seed: 3,
         network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },

@@ -2,9 +2,9 @@
 // Knows nothing of Node or the engine; every host message is checked before use.
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import type { EpochRow, FromPanelMessage, GrowthRow, PanelComparison, PanelRun, PanelState, ToPanelMessage } from '../../src/shared/panelProtocol';
+import { lossSeriesLabel, type EpochRow, type FromPanelMessage, type GrowthRow, type PanelComparison, type PanelRun, type PanelState, type ToPanelMessage } from '../../src/shared/panelProtocol';
 import { drawIouBars } from './bars';
-import { lossSeriesNames, seriesColor } from './series';
+import { hashedColor, lossSeriesColor, lossSeriesIds } from './series';
 import { startInspect } from './inspect';
 import type { VsCodeApi } from './vscodeApi';
 
@@ -204,9 +204,9 @@ function renderHeader(run: PanelRun): void {
 }
 
 function renderLosses(run: PanelRun): void {
-  const names = lossSeriesNames(run.epochs);
-  show('losses', names.length > 0);
-  if (names.length === 0) { lossChart?.clear(); return; }
+  const ids = lossSeriesIds(run.epochs);
+  show('losses', ids.length > 0);
+  if (ids.length === 0) { lossChart?.clear(); return; }
   stageMarkers = [];
   let lastStage = -1;
   for (const row of run.epochs) {
@@ -214,8 +214,8 @@ function renderLosses(run: PanelRun): void {
   }
   const xs = run.epochs.map((r) => r.index + 1);
   // Log scale needs positive values; a missing or non-positive loss is a gap, not a fake number.
-  const ys = names.map((n) => run.epochs.map((r) => { const v = r.losses[n]; return v !== undefined && Number.isFinite(v) && v > 0 ? v : null; }));
-  lossChart?.update(names, names.map(seriesColor), [xs, ...ys] as uPlot.AlignedData);
+  const ys = ids.map((id) => run.epochs.map((r) => { const v = r.losses[id]; return v !== undefined && Number.isFinite(v) && v > 0 ? v : null; }));
+  lossChart?.update(ids.map(lossSeriesLabel), ids.map(lossSeriesColor), [xs, ...ys] as uPlot.AlignedData);
 }
 
 function latestWithIou(epochs: readonly EpochRow[]): EpochRow | null {
@@ -238,7 +238,7 @@ function renderIou(run: PanelRun): void {
     const tr = el('tr', { 'data-class': String(c) });
     const name = el('td', { class: 'class-name' });
     const swatch = el('span', { class: 'swatch' });
-    swatch.style.background = run.classColors[c] ?? seriesColor(`class ${c}`);
+    swatch.style.background = run.classColors[c] ?? hashedColor(`class ${c}`);
     name.append(swatch, document.createTextNode(run.classNames[c] ?? `class ${c}`));
     const prev = previous?.iou[c];
     const delta = v !== null && prev !== null && prev !== undefined ? v - prev : null;
@@ -264,7 +264,7 @@ function renderGrowth(run: PanelRun): void {
   if (round.length === 0) { growthChart?.clear(); return; }
   const classes = Math.max(...round.map((g) => g.added.length));
   const names = Array.from({ length: classes }, (_, c) => run.classNames[c] ?? `class ${c}`);
-  const colors = Array.from({ length: classes }, (_, c) => run.classColors[c] ?? seriesColor(`class ${c}`));
+  const colors = Array.from({ length: classes }, (_, c) => run.classColors[c] ?? hashedColor(`class ${c}`));
   growthChart?.update(names, colors, [round.map((g) => g.iteration), ...names.map((_, c) => round.map((g) => g.added[c] ?? 0))] as uPlot.AlignedData);
   const table = document.getElementById('growth-table') as HTMLTableElement;
   table.replaceChildren();

@@ -1,7 +1,7 @@
 // NPY element types: parsing numpy's descr strings, decoding stored bytes (either byte order) to numbers,
 // and encoding numbers back. Half floats are decoded through a 65 536-entry table so subnormals, infinities
 // and NaN come out exactly as numpy's float16 → float32 cast gives them.
-import { SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
 
 /** The element kinds we read and write. */
 export type DTypeName = 'float16' | 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';

@@ -1,6 +1,6 @@
 // Opening an NPY file and reading its header, shared by the lazy volume and the whole-array reader.
 import * as fs from 'node:fs';
-import { SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
 import { MAX_HEADER_BYTES, NpyHeader, parseHeaderText, parsePreamble } from './header';
 
 /** Open `path` for reading as a regular, non-empty file; every failure is a SeisGrowError naming the file. */

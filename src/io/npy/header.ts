@@ -1,11 +1,11 @@
 // The NPY preamble and header: magic, version, header length, and the header itself, a Python dict literal
 // parsed by a small tokenizer (never eval, never a regular expression over the whole text), so malformed
 // headers are rejected with a message that says what is wrong and where.
-import { SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
 import { DTypeSpec, parseDescr } from './dtype';
 
 /** The six magic bytes every NPY file starts with. */
-export const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
+const NPY_MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
 
 /** The most header bytes we read before giving up: numpy itself refuses headers over 10 000 bytes by default. */
 export const MAX_HEADER_BYTES = 1 << 20;

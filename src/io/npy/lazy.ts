@@ -5,7 +5,8 @@
 // the trace at inline index i, crossline index x. A 2D array is (samples, traces) = (H, W), the order of the F3
 // sections: one inline, W crosslines, H samples. Line "numbers" are 0-based indices; samples are indices too.
 import * as fs from 'node:fs';
-import { SeisGrowError, MAX_ALLOCATION_BYTES } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
+import { MAX_ALLOCATION_BYTES } from '../types';
 import { SectionCache, DEFAULT_SECTION_CACHE_BYTES } from '../sectionCache';
 import { estimateStatistics } from '../statistics';
 import type { Section, SectionAxis, Volume, VolumeInfo, VolumeStatistics } from '../types';
@@ -24,9 +25,9 @@ export interface NpyOpenOptions {
 }
 
 /** The documented axis order, shown by `seisgrow info`. */
-export const NPY_AXIS_ORDER_3D = '(inlines, crosslines, samples), as segyio cubes';
+const NPY_AXIS_ORDER_3D = '(inlines, crosslines, samples), as segyio cubes';
 /** The documented axis order of 2D arrays. */
-export const NPY_AXIS_ORDER_2D = '(samples, traces): one inline, W crosslines, H samples';
+const NPY_AXIS_ORDER_2D = '(samples, traces): one inline, W crosslines, H samples';
 
 /** A Volume over an NPY file, with the parsed header. Sections returned may be shared with the cache: do not mutate them. */
 export interface NpyVolume extends Volume {

@@ -1,9 +1,10 @@
 // Whole-array NPY reading (labels, small arrays) and writing (sections, predictions, grown labels).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { SeisGrowError, MAX_ALLOCATION_BYTES } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
+import { MAX_ALLOCATION_BYTES } from '../types';
 import { DTypeName, DTypeSpec, NumericArray, WritableDescr, decodeNative, encodeElements, parseDescr } from './dtype';
 import { closeQuietly, fileSystemError, openRegularFile, readAt, readNpyHeader } from './file';
+import { safeWrite, writeFailure } from '../safeWrite';
 
 /** A whole NPY array in memory, always in C (row-major) order whatever the file's order. */
 export interface NpyArray {
@@ -121,41 +122,17 @@ function buildHeader(dict: string, version: 1 | 2 | 3 | undefined, file?: string
 }
 
 /**
- * Write an NPY file atomically: encode, write a temporary file in the same folder, then rename over `file`,
- * so a failure never leaves a half-written array (or destroys an existing one).
+ * Write an NPY file safely (see safeWrite: temp file in the same folder, fsync, rename over `file`), so a failure
+ * never leaves a half-written array (or destroys an existing one); failures are SeisGrowErrors naming the file.
  */
 export async function writeNpy(file: string, data: ArrayLike<number>, shape: readonly number[], descr: WritableDescr | string = '<f4', options: WriteNpyOptions = {}): Promise<void> {
   const image = encodeNpy(data, shape, descr, options, file);
-  await writeFileAtomic(file, image);
-}
-
-/** Write bytes to `file` through a temporary sibling and a rename; the temporary file is removed on failure. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
   try {
-    const st = await fs.promises.stat(file);
-    if (st.isDirectory()) throw new SeisGrowError('is-directory', 'cannot write: the output path is a directory', file);
+    // Checked first so a directory target fails before the image is written, on every platform alike.
+    if ((await fs.promises.stat(file)).isDirectory()) throw new SeisGrowError('is-directory', 'cannot write: the output path is a directory', file);
   } catch (e) {
     if (e instanceof SeisGrowError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileSystemError(e, file);
   }
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(tmp, 'wx');
-    await handle.writeFile(bytes);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-    if (e instanceof SeisGrowError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new SeisGrowError('not-found', `cannot write: the folder ${dir} does not exist`, file);
-    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new SeisGrowError('permission', `cannot write: ${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}`, file);
-    if (err.code === 'ENOSPC') throw new SeisGrowError('no-space', 'cannot write: no space left on the device', file);
-    throw new SeisGrowError('io', `cannot write: ${err.message}`, file);
-  }
+  await safeWrite(file, image).catch((e: unknown) => { throw writeFailure(e, file); });
 }

@@ -1,6 +1,7 @@
 // Lazy SEG-Y reader: headers parsed at open, sections read from disk on request through a bounded cache.
 import * as fs from 'node:fs';
-import { MAX_ALLOCATION_BYTES, SeisGrowError } from '../errors';
+import { SeisGrowError } from '../../shared/errors';
+import { MAX_ALLOCATION_BYTES } from '../types';
 import { SectionCache } from '../sectionCache';
 import { estimateStatistics } from '../statistics';
 import type { Section, Volume, VolumeInfo, VolumeStatistics } from '../types';
@@ -42,7 +43,7 @@ export async function openSegy(path: string, options: SegyOpenOptions = {}): Pro
   const crosslineByte = options.crosslineByte ?? 193;
   for (const [name, b] of [['inlineByte', inlineByte], ['crosslineByte', crosslineByte]] as const) {
     if (!Number.isInteger(b) || b < 1 || b + traceFieldSize(b) - 1 > TRACE_HEADER_BYTES) {
-      throw new SeisGrowError('bad-option', `${name} must be a trace-header byte position in 1..${TRACE_HEADER_BYTES - 1}, got ${b}`, path);
+      throw new SeisGrowError('bad-request', `${name} must be a trace-header byte position in 1..${TRACE_HEADER_BYTES - 1}, got ${b}`, path);
     }
   }
   let stat: fs.Stats;
@@ -51,7 +52,7 @@ export async function openSegy(path: string, options: SegyOpenOptions = {}): Pro
   } catch (e) {
     throw fsError(e, path);
   }
-  if (stat.isDirectory()) throw new SeisGrowError('not-a-file', 'is a directory, not a SEG-Y file', path);
+  if (stat.isDirectory()) throw new SeisGrowError('is-directory', 'is a directory, not a SEG-Y file', path);
   if (!stat.isFile()) throw new SeisGrowError('not-a-file', 'is not a regular file', path);
   if (stat.size === 0) throw new SeisGrowError('empty', 'file is empty (0 bytes), not a SEG-Y file', path);
   if (stat.size < HEADERS_BYTES) {
@@ -74,9 +75,9 @@ export async function openSegy(path: string, options: SegyOpenOptions = {}): Pro
 function fsError(e: unknown, path: string): SeisGrowError {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new SeisGrowError('not-found', 'no such file', path);
-  if (code === 'EISDIR') return new SeisGrowError('not-a-file', 'is a directory, not a SEG-Y file', path);
-  if (code === 'EACCES' || code === 'EPERM') return new SeisGrowError('io-error', 'permission denied', path);
-  return new SeisGrowError('io-error', `cannot read: ${(e as Error)?.message ?? String(e)}`, path);
+  if (code === 'EISDIR') return new SeisGrowError('is-directory', 'is a directory, not a SEG-Y file', path);
+  if (code === 'EACCES' || code === 'EPERM') return new SeisGrowError('permission', 'permission denied', path);
+  return new SeisGrowError('io', `cannot read: ${(e as Error)?.message ?? String(e)}`, path);
 }
 
 /** Read exactly len bytes at pos into buf[0..len), or fail with a SeisGrowError (the file shrank under us). */

@@ -1,7 +1,7 @@
-// Write a regular cube as SEG-Y: IEEE float (format 5), big-endian, fixed-length traces, atomically (temp file + rename).
-import * as fs from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { SeisGrowError } from '../errors';
+// Write a regular cube as SEG-Y: IEEE float (format 5), big-endian, fixed-length traces, safely (safeWrite: temp file, fsync, rename).
+import { resolve } from 'node:path';
+import { SeisGrowError } from '../../shared/errors';
+import { safeWrite } from '../safeWrite';
 import { BINARY_HEADER_FIELDS, TRACE_HEADER_FIELDS, encodeEbcdicText, writeInt } from './headers';
 import type { SegyVolume } from './reader';
 
@@ -104,53 +104,45 @@ export async function writeSegy(path: string, cube: SegyCube, source?: SegyVolum
   const buf = new Uint8Array(batchTraces * traceBytes);
   const view = new DataView(buf.buffer);
 
-  const dir = dirname(resolve(path));
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(temp, 'wx');
-    fs.writeSync(fd, text);
-    fs.writeSync(fd, binary);
-    const total = ni * nx;
-    for (let start = 0; start < total; start += batchTraces) {
-      const count = Math.min(batchTraces, total - start);
-      buf.fill(0, 0, count * traceBytes);
-      for (let b = 0; b < count; b++) {
-        const t = start + b;
-        const i = Math.floor(t / nx);
-        const j = t % nx;
-        const il = cube.inlines[i];
-        const xl = cube.crosslines[j];
-        const o = b * traceBytes;
-        const srcIndex = source?.traceIndexOf(il, xl) ?? (source && source.traceCount === total ? t : undefined);
-        if (source && srcIndex !== undefined) {
-          const h = await source.traceHeader(srcIndex);
-          for (const f of TRACE_HEADER_FIELDS) writeInt(view, o + f.byte - 1, f.size, h[f.name], false);
-        } else {
-          writeInt(view, o + 21 - 1, 4, xl, false); // CDP
+    await safeWrite(path, async (sink) => {
+      await sink.write(text);
+      await sink.write(binary);
+      const total = ni * nx;
+      for (let start = 0; start < total; start += batchTraces) {
+        const count = Math.min(batchTraces, total - start);
+        buf.fill(0, 0, count * traceBytes);
+        for (let b = 0; b < count; b++) {
+          const t = start + b;
+          const i = Math.floor(t / nx);
+          const j = t % nx;
+          const il = cube.inlines[i];
+          const xl = cube.crosslines[j];
+          const o = b * traceBytes;
+          const srcIndex = source?.traceIndexOf(il, xl) ?? (source && source.traceCount === total ? t : undefined);
+          if (source && srcIndex !== undefined) {
+            const h = await source.traceHeader(srcIndex);
+            for (const f of TRACE_HEADER_FIELDS) writeInt(view, o + f.byte - 1, f.size, h[f.name], false);
+          } else {
+            writeInt(view, o + 21 - 1, 4, xl, false); // CDP
+          }
+          writeInt(view, o + 1 - 1, 4, j + 1, false); // TRACE_SEQUENCE_LINE
+          writeInt(view, o + 5 - 1, 4, t + 1, false); // TRACE_SEQUENCE_FILE
+          for (const b1 of inlineBytes) writeInt(view, o + b1 - 1, 4, il, false);
+          for (const b1 of crosslineBytes) writeInt(view, o + b1 - 1, 4, xl, false);
+          writeInt(view, o + 109 - 1, 2, delay, false);
+          writeInt(view, o + 215 - 1, 2, timeScalar, false);
+          view.setUint16(o + 115 - 1, ns, false);
+          writeInt(view, o + 117 - 1, 2, intervalUs, false);
+          const d = t * ns;
+          const p = o + TRACE_HEADER_BYTES;
+          for (let k = 0; k < ns; k++) view.setFloat32(p + 4 * k, cube.data[d + k], false);
         }
-        writeInt(view, o + 1 - 1, 4, j + 1, false); // TRACE_SEQUENCE_LINE
-        writeInt(view, o + 5 - 1, 4, t + 1, false); // TRACE_SEQUENCE_FILE
-        for (const b1 of inlineBytes) writeInt(view, o + b1 - 1, 4, il, false);
-        for (const b1 of crosslineBytes) writeInt(view, o + b1 - 1, 4, xl, false);
-        writeInt(view, o + 109 - 1, 2, delay, false);
-        writeInt(view, o + 215 - 1, 2, timeScalar, false);
-        view.setUint16(o + 115 - 1, ns, false);
-        writeInt(view, o + 117 - 1, 2, intervalUs, false);
-        const d = t * ns;
-        const p = o + TRACE_HEADER_BYTES;
-        for (let k = 0; k < ns; k++) view.setFloat32(p + 4 * k, cube.data[d + k], false);
+        await sink.write(buf.subarray(0, count * traceBytes));
       }
-      fs.writeSync(fd, buf, 0, count * traceBytes);
-    }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, path);
+    });
   } catch (e) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
     if (e instanceof SeisGrowError) throw e;
-    throw new SeisGrowError('io-error', `cannot write: ${(e as Error).message}`, path);
+    throw new SeisGrowError('io', `cannot write: ${(e as Error).message}`, path);
   }
 }

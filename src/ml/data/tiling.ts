@@ -1,7 +1,7 @@
 // Overlap-tiled inference for sections larger than a training patch. A network's output degrades near a tile's
 // border (it sees no context beyond it), so tiles overlap and are blended with weights that ramp linearly over the
 // overlap: the result has no seams, and a pixel-wise function comes out exactly as from one big call.
-import { SeisGrowError } from '../../io/errors';
+import { SeisGrowError } from '../../shared/errors';
 
 /** Predict class probabilities for an NHWC batch of tiles: n·h·w·classes values, pixel-major. */
 export type PredictBatch = (batch: Float32Array, n: number, h: number, w: number) => Promise<Float32Array>;
@@ -56,7 +56,7 @@ export async function tiledProbabilities(
     });
     const probs = await predictBatch(batch, group.length, th, tw);
     if (probs.length !== group.length * th * tw * classes) {
-      throw new SeisGrowError('bad-message', `tiled inference: the network returned ${probs.length} values for ${group.length} tiles of ${th}×${tw} pixels × ${classes} classes`);
+      throw new SeisGrowError('protocol', `tiled inference: the network returned ${probs.length} values for ${group.length} tiles of ${th}×${tw} pixels × ${classes} classes`);
     }
     group.forEach(([y0, x0], k) => {
       for (let y = 0; y < th; y++) {

@@ -1,9 +1,11 @@
 // The host side of the training channel: spawns a training worker and turns its replies into promises (one
-// request id per call, replies matched on it), transferring buffers instead of copying them.
+// request id per call, replies matched on it), transferring buffers instead of copying them. Thread plumbing only:
+// it imports src/shared and node, never src/ml or src/worker, so the engine (ml) and the engine thread (worker) both
+// use it without an import cycle.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SeisGrowError } from '../io/errors';
+import { SeisGrowError } from '../shared/errors';
 import type { FromWorker, ToWorker } from '../shared/trainingProtocol';
 import { isFromWorker, transferablesOf } from '../shared/trainingProtocol';
 
@@ -48,7 +50,7 @@ export class WorkerClient {
     this.worker.on('error', (e) => this.fail(new SeisGrowError('worker-failed', `training worker ${name} crashed: ${e.message}`)));
     this.worker.on('exit', (code) => {
       this.exited = true;
-      this.fail(new SeisGrowError('worker-exited', `training worker ${name} exited (code ${code})`));
+      this.fail(new SeisGrowError('worker-failed', `training worker ${name} exited (code ${code})`));
     });
   }
 
@@ -62,7 +64,7 @@ export class WorkerClient {
     if (!p) { this.onLog(`${this.name}: reply to an unknown request ${raw.id} (${raw.type})`); return; }
     if (!FINAL.has(raw.type)) { p.onNotice?.(raw); return; }
     this.pending.delete(raw.id);
-    if (raw.type === 'error') p.reject(new SeisGrowError(raw.code ?? 'worker-error', raw.message));
+    if (raw.type === 'error') p.reject(new SeisGrowError(raw.code ?? 'worker-failed', raw.message));
     else p.resolve(raw);
   }
 
