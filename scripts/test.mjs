@@ -41,7 +41,10 @@ const stages = {
   build: () => single('build', run(process.execPath, ['esbuild.mjs'])),
   typecheck: () => single('typecheck', run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'])
     && run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit'])),
+  // Fast and pure: one folder per src/ folder, nothing built, no worker threads.
   unit: () => mocha('unit', 'test/unit', 60_000),
+  // The engine in worker threads, the built CLI and the bundle: slower, and they build dist/ first.
+  integration: () => mocha('integration', 'test/integration', 180_000),
   peer: () => { ensurePythonPeers(); return mocha('peer', 'test/peer', 120_000); },
   webview: () => { ensureChromium(); return mocha('webview', 'test/webview', 60_000); },
   vscode: async () => {

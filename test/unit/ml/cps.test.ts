@@ -1,0 +1,196 @@
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/ml/backend';
+import { SeisGrowError } from '../../../src/shared/errors';
+import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../../src/ml/cps';
+import { focalLoss } from '../../../src/ml/losses';
+import { packGeometry, strongView } from '../../../src/ml/data/augment';
+import { Rng } from '../../../src/ml/random';
+
+describe('cps: pseudo labels', () => {
+  before(async () => { await initBackend('cpu'); });
+
+  it('takes argmax and max softmax probability per pixel', () => {
+    const logits = tf.tensor4d([0, 2, 0, 5, 1, 1], [1, 1, 2, 3]);
+    const p = pseudoLabelsFromLogits(logits);
+    logits.dispose();
+    assert.deepEqual(p.argmax, Uint8Array.from([1, 0]));
+    const e = Math.exp(2) / (2 + Math.exp(2));
+    assert.ok(Math.abs(p.confidence[0] - e) < 1e-6);
+  });
+
+  it('pseudo targets cover only unlabelled pixels', () => {
+    const t = pseudoTargets({ argmax: Uint8Array.from([3, 4, 5]), confidence: new Float32Array(3) }, Uint8Array.from([255, 1, 255]));
+    assert.deepEqual(t, Int32Array.from([3, 255, 5]));
+  });
+
+  it('splits a batch\'s labels into the seeds\' and the grown labels\' targets', () => {
+    const { seeds, grown } = splitGrown(Uint8Array.from([1, 2, 255, 3]), Uint8Array.from([0, 1, 0, 1]));
+    assert.deepEqual(seeds, Int32Array.from([1, 255, 255, 255]));
+    assert.deepEqual(grown, Int32Array.from([255, 2, 255, 3]));
+  });
+
+  it('consistency targets: the weak view\'s argmax on unlabelled pixels, moved with a shifted (and flipped) strong view', () => {
+    const n = 2, h = 4, w = 5;
+    // argmax = 10·row + column of the weak view (one patch each), confidence = its value / 100
+    const argmax = Uint8Array.from({ length: n * h * w }, (_, i) => 10 * Math.floor((i % (h * w)) / w) + (i % w));
+    const own = { argmax, confidence: Float32Array.from(argmax, (v) => v / 100) };
+    const labels = new Uint8Array(n * h * w).fill(255);
+    labels[h * w + 0] = 1; // patch 1, pixel (0, 0) is labelled: the supervised term speaks there
+    const geometry = packGeometry([{ flip: false, dy: 1, dx: 2 }, { flip: true, dy: -1, dx: 0 }]);
+    const { targets, confidence } = consistencyTargets(own, labels, geometry, n, h, w);
+    // patch 0: out[y][x] = in[y-1][x-2]; row 0 and columns 0, 1 came from outside
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const want = y >= 1 && x >= 2 ? 10 * (y - 1) + (x - 2) : 255;
+      assert.equal(targets[i], want, `patch 0 (${y}, ${x})`);
+      assert.ok(Math.abs(confidence[i] - (want === 255 ? 0 : want / 100)) < 1e-7);
+    }
+    // patch 1: mirrored, then out[y] = in[y+1]; the last row came from outside, the labelled (0, 0) never reaches a target
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = h * w + y * w + x;
+      const sy = y + 1, sx = w - 1 - x;
+      const want = sy < h && !(sy === 0 && sx === 0) ? 10 * sy + sx : 255;
+      assert.equal(targets[i], want, `patch 1 (${y}, ${x})`);
+    }
+    assert.throws(() => consistencyTargets(own, labels, geometry.subarray(0, 3), n, h, w), SeisGrowError);
+  });
+});
+
+describe('cps: one network of the pair (wasm backend)', function () {
+  this.timeout(120_000);
+  before(async () => { await initBackend('wasm'); });
+  const spec = { inChannels: 1, classes: 3, depth: 1, baseFilters: 4, dropout: 0, reconstruction: true };
+  const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 1 };
+
+  it('lowers its loss on a batch, reports every loss term, and leaks no tensors', () => {
+    const t = new NetTrainer(spec, training, 1);
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 4 === 0 ? Math.floor((i % (h * w)) / (h * w / 3)) : 255));
+    const partner = t.pseudoLabels(x, n, h, w);
+    const first = t.trainStep(x, n, h, w, labels, partner, 1);
+    assert.ok(first.sup > 0 && first.pseudo > 0 && first.recon > 0);
+    assert.ok(Math.abs(first.total - (first.sup + first.pseudo + first.recon)) < 1e-4);
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 8; i++) last = t.trainStep(x, n, h, w, labels, null, 0);
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(last.sup < first.sup, `${last.sup} < ${first.sup}`);
+    t.dispose();
+  });
+
+  it('takes the learning rate the host sets: a step is as large as the rate, and a rate set to the same value replays exactly', async () => {
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 5 === 0 ? i % 3 : 255));
+    const change = async (rate: number | null): Promise<number> => {
+      const t = new NetTrainer(spec, training, 9);
+      const before = (await t.getState()).weights;
+      if (rate !== null) t.setLearningRate(rate);
+      t.trainStep(x, n, h, w, labels, null, 0);
+      const after = (await t.getState()).weights;
+      t.dispose();
+      let sum = 0;
+      before.forEach((b, k) => { if (!/moving/i.test(b.name)) b.data.forEach((v, i) => { sum += Math.abs(after[k].data[i] - v); }); });
+      return sum;
+    };
+    const base = await change(null);
+    const same = await change(training.learningRate);
+    const tenth = await change(training.learningRate / 10);
+    assert.equal(same, base);
+    // Adam's first step moves each weight by ~rate, so a tenth of the rate moves them a tenth as far.
+    assert.ok(Math.abs(tenth / base - 0.1) < 0.02, `ratio ${tenth / base}`);
+    const t = new NetTrainer(spec, training, 1);
+    assert.throws(() => t.setLearningRate(0), SeisGrowError);
+    assert.throws(() => t.setLearningRate(Number.NaN), SeisGrowError);
+    t.setLearningRate(3e-4);
+    assert.equal(t.learningRate, 3e-4);
+    t.dispose();
+  });
+
+  /** A consistency term for a batch: a strong view and the network's own weak-view argmax moved onto it. */
+  const consistencyFor = (t: NetTrainer, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, rng: Rng, weight: number, threshold: number): ConsistencyTerm => {
+    const view = strongView(x, n, h, w, spec.inChannels, rng);
+    return { weight, threshold, strong: view.x, ...consistencyTargets(t.pseudoLabels(x, n, h, w), labels, packGeometry(view.geometry), n, h, w) };
+  };
+
+  it('grown labels: the supervised term is the seeds\' mean plus the weighted grown mean, whatever their counts', () => {
+    const n = 1, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    // 4 seed pixels and 200 grown ones: pooled into one mean, the seeds would weigh 2 %.
+    const labels = new Uint8Array(n * h * w).fill(255);
+    const mask = new Uint8Array(n * h * w);
+    for (let i = 0; i < 4; i++) labels[i * 17] = 0;
+    for (let i = 40; i < 240; i++) if (labels[i] === 255) { labels[i] = 2; mask[i] = 1; }
+    const t = new NetTrainer(spec, training, 11);
+    // Expected from the untrained network's logits, before the step changes them.
+    const logits = tf.tidy(() => t.net.forward(tf.tensor4d(x, [n, h, w, 1]), true).logits);
+    const { seeds, grown } = splitGrown(labels, mask);
+    const loss = (target: Int32Array): number => tf.tidy(() => focalLoss(logits, tf.tensor3d(target, [n, h, w], 'int32'), { gamma: 2 }).dataSync()[0]);
+    const want = loss(seeds) + 0.25 * loss(grown);
+    logits.dispose();
+    const got = t.trainStep(x, n, h, w, labels, null, 0, null, { mask, weight: 0.25 });
+    assert.ok(Math.abs(got.sup - want) < 1e-5 * Math.max(1, want), `${got.sup} vs ${want}`);
+    assert.throws(() => t.trainStep(x, n, h, w, labels, null, 0, null, { mask: new Uint8Array(3), weight: 1 }), SeisGrowError);
+    t.dispose();
+  });
+
+  it('consistency off (none, or weight 0): no consistency loss key, and exactly the same step as before', async () => {
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 7 === 0 ? i % 3 : 255));
+    const plain = new NetTrainer(spec, training, 5);
+    const zero = new NetTrainer(spec, training, 5);
+    for (let k = 0; k < 3; k++) {
+      const partnerP = plain.pseudoLabels(x, n, h, w);
+      const partnerZ = zero.pseudoLabels(x, n, h, w);
+      const a = plain.trainStep(x, n, h, w, labels, partnerP, 0.5);
+      const b = zero.trainStep(x, n, h, w, labels, partnerZ, 0.5, consistencyFor(zero, x, labels, n, h, w, new Rng(k), 0, 0.5));
+      assert.deepEqual(b, a);
+      assert.ok(!('consistency' in a) && !('consistency' in b));
+    }
+    assert.deepEqual((await zero.getState()).weights, (await plain.getState()).weights);
+    plain.dispose(); zero.dispose();
+  });
+
+  it('consistency on: a finite term inside the total, decreasing on a toy batch, no tensor leak', () => {
+    const t = new NetTrainer(spec, { ...training, learningRate: 2e-2 }, 3);
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(((i % (h * w)) / w) / 2) + 0.3 * Math.cos(i / 5));
+    // a few labelled pixels; the consistency term works on the rest
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 29 === 0 ? Math.floor((i % (h * w)) / (h * w / 3)) : 255));
+    const rng = new Rng(4);
+    const first = t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 2, 0));
+    assert.ok(first.consistency !== undefined && Number.isFinite(first.consistency) && first.consistency > 0, JSON.stringify(first));
+    assert.ok(Math.abs(first.total - (first.sup + first.recon + 2 * first.consistency)) < 1e-4, JSON.stringify(first));
+    const before = tf.memory().numTensors;
+    const losses: number[] = [first.consistency];
+    for (let k = 0; k < 24; k++) losses.push(t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 2, 0)).consistency!);
+    assert.equal(tf.memory().numTensors, before);
+    const head = (losses[0] + losses[1] + losses[2]) / 3;
+    const tail = (losses[22] + losses[23] + losses[24]) / 3;
+    assert.ok(tail < 0.7 * head, `consistency loss ${head} → ${tail}: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
+    // an impossible threshold keeps no pixel: the term is 0, not NaN
+    const none = t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 1, 1.01));
+    assert.equal(none.consistency, 0);
+    assert.throws(() => t.trainStep(x, n, h, w, labels, null, 0, { ...consistencyFor(t, x, labels, n, h, w, rng, 1, 0), strong: new Float32Array(3) }), SeisGrowError);
+    t.dispose();
+  });
+
+  it('restores weights and optimizer state exactly', async () => {
+    const a = new NetTrainer(spec, training, 1);
+    const n = 1, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
+    const labels = new Uint8Array(n * h * w).map((_, i) => i % 3);
+    a.trainStep(x, n, h, w, labels, null, 0);
+    const state = await a.getState();
+    const b = new NetTrainer(spec, training, 99);
+    await b.setState(state.weights, state.optimizer);
+    assert.deepEqual(await b.forwardProbabilities(x, n, h, w), await a.forwardProbabilities(x, n, h, w));
+    const la = a.trainStep(x, n, h, w, labels, null, 0);
+    const lb = b.trainStep(x, n, h, w, labels, null, 0);
+    assert.equal(la.total, lb.total);
+    a.dispose(); b.dispose();
+  });
+});
