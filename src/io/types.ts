@@ -1,4 +1,5 @@
 // The Volume abstraction shared by the SEG-Y and NPY readers. No vscode, no DOM.
+import type { VolumeGeometry } from '../shared/volumeGeometry';
 
 /** A 2D section, row-major: rows × cols. Inline/crossline: rows = samples, cols = traces; time slice: rows = inlines, cols = crosslines. */
 export interface Section {
@@ -22,23 +23,9 @@ export interface VolumeStatistics {
   readonly sampleCount: number;
 }
 
-/** What a volume is: format, geometry and encoding. Shape is inlines × crosslines × samples (a 2D line has one inline). */
-export interface VolumeInfo {
-  readonly format: 'segy' | 'npy';
+/** What a volume is: format, geometry and encoding. */
+export interface VolumeInfo extends VolumeGeometry {
   readonly path: string;
-  /** '3d' for a regular cube; '2d' for a single section or a file opened as a plain (trace × sample) array. */
-  readonly kind: '3d' | '2d';
-  readonly shape: readonly [number, number, number];
-  /** Inline numbers (from headers for SEG-Y, indices for NPY), ascending. */
-  readonly inlines: readonly number[];
-  /** Crossline numbers (from headers for SEG-Y, indices for NPY), ascending. */
-  readonly crosslines: readonly number[];
-  /** Time/depth of the first sample and the interval, in sampleUnit. */
-  readonly sampleStart: number;
-  readonly sampleInterval: number;
-  readonly sampleUnit: 'ms' | 'm' | 'ft' | 'index';
-  /** Stored sample type: 'ibm32', 'int32', 'int16', 'float32', 'int8', 'float64', 'uint8', …, 'bool'. */
-  readonly dtype: string;
   readonly byteOrder: 'big' | 'little';
   /** Human-readable remarks, e.g. why a file opened as a plain trace × sample array. */
   readonly notes: readonly string[];

@@ -11,6 +11,7 @@
 //   crossline N  : rows = samples, cols = inlines
 //   sample k     : rows = inlines, cols = crosslines   (time/depth slice)
 // A flat section pixel index is row * cols + col.
+import type { VolumeGeometry } from './volumeGeometry';
 import type { ErrorCode } from './errors';
 
 /** Bumped only on an incompatible change (which the compatibility rule above forbids); sent in `ready` and `init`. */
@@ -59,24 +60,9 @@ export interface EditorStatistics {
 }
 
 /** What the webview needs to know about the volume it shows. */
-export interface EditorVolume {
+export interface EditorVolume extends VolumeGeometry {
   /** Base name of the file, for titles and messages. */
   readonly fileName: string;
-  readonly format: 'segy' | 'npy';
-  /** '2d': one section (a single inline), the axis switch is hidden. */
-  readonly kind: '3d' | '2d';
-  /** inlines × crosslines × samples. */
-  readonly shape: readonly [number, number, number];
-  /** Inline numbers, ascending (header values for SEG-Y, indices for NPY). */
-  readonly inlines: readonly number[];
-  /** Crossline numbers, ascending. */
-  readonly crosslines: readonly number[];
-  /** Time/depth of the first sample and the interval, in sampleUnit. */
-  readonly sampleStart: number;
-  readonly sampleInterval: number;
-  readonly sampleUnit: 'ms' | 'm' | 'ft' | 'index';
-  /** Stored sample type, e.g. 'int16', 'ibm32', 'float32'. */
-  readonly dtype: string;
   /** Null when the host has not (yet) estimated them; the webview then clips per section. */
   readonly statistics: EditorStatistics | null;
   /** True when the file has SEG-Y headers to show (requestHeaders is meaningful). */
