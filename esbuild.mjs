@@ -31,6 +31,8 @@ async function build(target) {
       ...target.external,
       // Optional native backends: loaded at run time when installed, never bundled.
       '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu',
+      // Dawn for Node (the WebGPU backend's native dawn.node): optional, required at run time only.
+      'webgpu',
     ],
     sourcemap: production ? false : 'linked',
     minify: production,

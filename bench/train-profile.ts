@@ -96,14 +96,14 @@ async function main(): Promise<void> {
   net.forward = (input, training) => { phase = 'forward'; const r = origForward(input, training); phase = 'loss'; return r; };
   const origGrads = tf.variableGrads;
   void origGrads;
-  const productStep = () => {
+  const productStep = async () => {
     phase = 'input';
-    // Backward begins when the taped function returns: mark it from a dataSync hook on the loss read.
-    trainer.trainStep(x, BATCH, SIZE, SIZE, labels, partner, CPS ? 1 : 0);
+    // Backward begins when the taped function returns: mark it from a tf.keep hook on the kept loss terms.
+    await trainer.trainStep(x, BATCH, SIZE, SIZE, labels, partner, CPS ? 1 : 0);
   };
   const step = MODE === 'bench' ? benchStep : productStep;
 
-  step(); step();
+  await step(); await step();
   const phaseWall = new Map<string, number>();
   let wall = 0;
   let cpu = 0;
@@ -112,13 +112,14 @@ async function main(): Promise<void> {
     const c = process.cpuUsage();
     const t = performance.now();
     if (MODE === 'product') {
-      // The loss's dataSync inside the tape is the last thing before backward: flip the phase after it.
-      const proto = Object.getPrototypeOf(xt) as { dataSync: () => unknown };
-      const orig = proto.dataSync;
-      proto.dataSync = function (this: tf.Tensor) { const r = orig.call(this); if (phase === 'loss' && this.rank === 0) phase = 'backward'; return r; };
-      try { step(); } finally { proto.dataSync = orig; }
+      // The loss terms are kept (engine.keep) inside the tape just before backward: flip the phase at the first scalar
+      // kept (a scalar the loss saves for its own gradient flips it a few tiny ops early).
+      const engine = tf.engine() as unknown as { keep: (t: tf.Tensor) => tf.Tensor };
+      const keep = engine.keep;
+      engine.keep = function (this: unknown, t: tf.Tensor) { if (phase === 'loss' && t.rank === 0) phase = 'backward'; return keep.call(this, t); };
+      try { await step(); } finally { engine.keep = keep; }
     } else {
-      step();
+      await step();
     }
     wall += performance.now() - t;
     const d = process.cpuUsage(c);

@@ -1,6 +1,6 @@
 // Fetch what the tests need when it is missing, so `npm test` passes on a fresh machine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 let aptUpdated = false;
@@ -73,4 +73,43 @@ export function ensureCodeServer(root = process.cwd()) {
     if (!existsSync(codeServer)) throw new Error(`code-server ${CODE_SERVER_VERSION} did not install: ${codeServer} is missing`);
   }
   return { node, nodeBin: join(nodeHome, 'bin'), codeServer, npmCli };
+}
+
+/** The bookworm-backports Mesa whose lavapipe (software Vulkan) Dawn accepts; Debian 12's own 22.3.6 lacks the features. */
+export const MESA_BACKPORTS_VERSION = '25.0.7-2~bpo12+1';
+
+/**
+ * A software Vulkan driver for the WebGPU tests: bookworm-backports' lavapipe, fetched with a private apt sources list
+ * and lists folder and unpacked with `dpkg -x` into .cache/ (never installed); its dependencies from Debian 12 itself
+ * are installed with apt-get. Returns the environment that selects it, or why it is unavailable (the tests then skip).
+ */
+export function ensureLavapipe(root = process.cwd()) {
+  const dir = join(root, '.cache', `mesa-${MESA_BACKPORTS_VERSION.replace(/[^\w.-]/g, '_')}`);
+  const icd = join(dir, 'lvp_icd.json');
+  const lib = join(dir, 'usr', 'lib', 'x86_64-linux-gnu');
+  const env = { VK_ICD_FILENAMES: icd, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  if (existsSync(icd)) return { ok: true, env };
+  try {
+    ensureDebianPackages(['libvulkan1', 'libllvm15', 'libelf1', 'libwayland-client0', 'libx11-xcb1', 'libxcb-dri3-0',
+      'libxcb-present0', 'libxcb-randr0', 'libxcb-shm0', 'libxcb-sync1', 'libxcb-xfixes0', 'libxshmfence1']);
+    const apt = join(dir, 'apt');
+    mkdirSync(join(apt, 'lists', 'partial'), { recursive: true });
+    mkdirSync(join(apt, 'debs'), { recursive: true });
+    writeFileSync(join(apt, 'sources.list'),
+      'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main\n');
+    const opts = ['-o', `Dir::Etc::sourcelist=${join(apt, 'sources.list')}`, '-o', 'Dir::Etc::sourceparts=-',
+      '-o', `Dir::State::Lists=${join(apt, 'lists')}`, '-o', `Dir::Cache=${join(apt, 'cache')}`, '-o', 'APT::Sandbox::User=root'];
+    console.log(`fetching lavapipe (mesa-vulkan-drivers ${MESA_BACKPORTS_VERSION}) into ${dir}`);
+    execFileSync('apt-get', [...opts, '-qq', 'update'], { stdio: 'inherit' });
+    // Mesa 25 needs libdrm 2.4.121 or newer, also from backports.
+    execFileSync('apt-get', [...opts, '-qq', 'download', `mesa-vulkan-drivers=${MESA_BACKPORTS_VERSION}`, 'libdrm2/bookworm-backports',
+      'libdrm-amdgpu1/bookworm-backports'], { stdio: 'inherit', cwd: join(apt, 'debs') });
+    for (const deb of readdirSync(join(apt, 'debs')).filter((f) => f.endsWith('.deb'))) execFileSync('dpkg', ['-x', join(apt, 'debs', deb), dir]);
+    const so = join(lib, 'libvulkan_lvp.so');
+    if (!existsSync(so)) throw new Error(`${so} is missing after unpacking`);
+    writeFileSync(icd, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: so, api_version: '1.4.305' } }, null, 2));
+    return { ok: true, env };
+  } catch (err) {
+    return { ok: false, reason: `lavapipe from bookworm-backports could not be fetched: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+  }
 }

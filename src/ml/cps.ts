@@ -19,13 +19,13 @@ export interface PseudoLabels {
 }
 
 /** Argmax and max probability of softmax(logits) per pixel (NHWC logits → n·h·w maps). */
-export function pseudoLabelsFromLogits(logits: tf.Tensor4D): PseudoLabels {
+export async function pseudoLabelsFromLogits(logits: tf.Tensor4D): Promise<PseudoLabels> {
   const [argmax, confidence] = tf.tidy(() => {
     const probs = tf.softmax(logits, -1);
     return [tf.argMax(probs, -1).toInt(), tf.max(probs, -1)] as const;
   });
   try {
-    return { argmax: Uint8Array.from(argmax.dataSync()), confidence: Float32Array.from(confidence.dataSync()) };
+    return { argmax: Uint8Array.from(await argmax.data()), confidence: Float32Array.from(await confidence.data()) };
   } finally {
     argmax.dispose();
     confidence.dispose();
@@ -122,19 +122,19 @@ export class NetTrainer {
 
   /** Weights and optimizer slots as flat buffers. */
   async getState(): Promise<{ weights: SerializedTensor[]; optimizer: SerializedTensor[] }> {
-    const weights = Object.entries(this.net.getWeights()).map(([name, w]) => ({ name, shape: [...w.shape], data: Float32Array.from(w.data) }));
+    const weights = Object.entries(await this.net.getWeights()).map(([name, w]) => ({ name, shape: [...w.shape], data: Float32Array.from(w.data) }));
     const named = await this.optimizer.getWeights();
-    const optimizer = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], data: Float32Array.from(n.tensor.dataSync()) }));
+    const optimizer = await Promise.all(named.map(async (n) => ({ name: n.name, shape: [...n.tensor.shape], data: Float32Array.from(await n.tensor.data()) })));
     return { weights, optimizer };
   }
 
   /** This network's argmax + confidence on a batch (inference mode, no gradient): the partner's pseudo labels. */
-  pseudoLabels(x: Float32Array, n: number, h: number, w: number): PseudoLabels {
+  async pseudoLabels(x: Float32Array, n: number, h: number, w: number): Promise<PseudoLabels> {
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
     try {
       const logits = tf.tidy(() => this.net.forward(input, false).logits);
       try {
-        return pseudoLabelsFromLogits(logits);
+        return await pseudoLabelsFromLogits(logits);
       } finally {
         logits.dispose();
       }
@@ -147,7 +147,7 @@ export class NetTrainer {
    * One optimizer step; `partner` is null in stage 1 (or when λ = 0), `consistency` null when that option is off,
    * `grown` null outside stage 3 (every label is then a seed). Returns the loss terms.
    */
-  trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null): NetLosses {
+  async trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null): Promise<NetLosses> {
     const pixels = n * h * w;
     if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
       throw new SeisGrowError('protocol', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
@@ -169,7 +169,8 @@ export class NetTrainer {
       targets: tf.tensor3d(consistency.targets, [n, h, w], 'int32'),
       confidence: tf.tensor3d(consistency.confidence, [n, h, w]),
     } : null;
-    // Loss terms are read inside the taped function: tensors kept out of the gradient scope are disposed with it.
+    // Loss terms are kept (tf.keep) out of the taped function and read after it: readbacks are async on webgpu.
+    const kept: Partial<Record<'sup' | 'pseudo' | 'recon' | 'consistency', tf.Scalar>> = {};
     const parts = { sup: 0, pseudo: 0, recon: 0, consistency: 0 };
     try {
       const { value, grads } = tf.variableGrads(() => {
@@ -179,31 +180,35 @@ export class NetTrainer {
           // Seeds and grown labels each averaged over their own pixels: the seeds carry the boundaries growth stops short of.
           sup = tf.add(sup, tf.mul(focalLoss(out.logits, grownTarget, { gamma, ...(classWeights ? { classWeights } : {}) }), grown.weight));
         }
-        parts.sup = sup.dataSync()[0];
+        kept.sup = tf.keep(sup);
         let total: tf.Scalar = sup;
         if (pseudo && confidence) {
           const p = confidenceAwarePseudoLoss(out.logits, pseudo, confidence, { gamma: pseudoGamma, threshold: pseudoThreshold, ...(classWeights ? { classWeights } : {}) });
-          parts.pseudo = p.dataSync()[0];
+          kept.pseudo = tf.keep(p);
           total = tf.add(total, tf.mul(p, lambda));
         }
         if (this.spec.reconstruction && out.reconstruction && reconWeight > 0) {
           // The decoder rebuilds the seismic channel only, never the derived depth channel.
           const target = this.spec.inChannels > 1 ? input.slice([0, 0, 0, 0], [-1, -1, -1, 1]) : input;
           const r = mseLoss(out.reconstruction, target);
-          parts.recon = r.dataSync()[0];
+          kept.recon = tf.keep(r);
           total = tf.add(total, tf.mul(r, reconWeight));
         }
         if (strong && consistency) {
           // A second forward pass: the strong view trained toward the weak view's confident argmax (FixMatch).
           const logits = this.net.forward(strong.x, true).logits;
           const c = confidenceAwarePseudoLoss(logits, strong.targets, strong.confidence, { gamma: pseudoGamma, threshold: consistency.threshold, ...(classWeights ? { classWeights } : {}) });
-          parts.consistency = c.dataSync()[0];
+          kept.consistency = tf.keep(c);
           total = tf.add(total, tf.mul(c, consistency.weight));
         }
         return total as tf.Scalar;
       }, this.net.trainableVariables);
       this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-      const total = value.dataSync()[0];
+      for (const key of ['sup', 'pseudo', 'recon', 'consistency'] as const) {
+        const t = kept[key];
+        if (t) parts[key] = (await t.data())[0];
+      }
+      const total = (await value.data())[0];
       value.dispose();
       for (const g of Object.values(grads)) g.dispose();
       const { consistency: consistencyLoss, ...rest } = parts;
@@ -212,6 +217,7 @@ export class NetTrainer {
       if (!Number.isFinite(total)) throw new SeisGrowError('diverged', `training diverged (loss ${total}); lower the learning rate`);
       return losses;
     } finally {
+      for (const t of Object.values(kept)) t.dispose();
       input.dispose(); target.dispose(); grownTarget?.dispose(); pseudo?.dispose(); confidence?.dispose();
       if (strong) { strong.x.dispose(); strong.targets.dispose(); strong.confidence.dispose(); }
     }

@@ -120,10 +120,10 @@ export class UNet {
   }
 
   /** A copy of every weight (including BN moving statistics), keyed by layer name. */
-  getWeights(): UNetWeights {
+  async getWeights(): Promise<UNetWeights> {
     this.assertAlive();
     const out: UNetWeights = {};
-    for (const [name, v] of this.named) out[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
+    for (const [name, v] of this.named) out[name] = { shape: [...v.shape], data: await v.data() as Float32Array };
     return out;
   }
 

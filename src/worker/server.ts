@@ -43,7 +43,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
         let partner: PseudoLabels | null = null;
         const c = m.consistency && m.consistency.weight > 0 ? m.consistency : null;
         // The network's own argmax on the batch serves both the partner (CPS) and its own consistency term.
-        const mine = m.lambda > 0 || c ? t.pseudoLabels(m.x, m.n, m.h, m.w) : null;
+        const mine = m.lambda > 0 || c ? await t.pseudoLabels(m.x, m.n, m.h, m.w) : null;
         // Moved before `mine` is sent: sending transfers (detaches) its buffers.
         let consistency: ConsistencyTerm | null = null;
         if (c && mine) consistency = { weight: c.weight, threshold: c.threshold, strong: c.strong, ...consistencyTargets(mine, m.labels, c.geometry, m.n, m.h, m.w) };
@@ -51,7 +51,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
           send({ type: 'pseudo', id: m.id, argmax: mine.argmax, confidence: mine.confidence });
           partner = await partnerFor(m.id);
         }
-        const losses = t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda, consistency, m.grown ?? null);
+        const losses = await t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda, consistency, m.grown ?? null);
         send({ type: 'stepDone', id: m.id, losses });
         return false;
       }

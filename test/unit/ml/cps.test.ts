@@ -10,9 +10,9 @@ import { Rng } from '../../../src/ml/random';
 describe('cps: pseudo labels', () => {
   before(async () => { await initBackend('cpu'); });
 
-  it('takes argmax and max softmax probability per pixel', () => {
+  it('takes argmax and max softmax probability per pixel', async () => {
     const logits = tf.tensor4d([0, 2, 0, 5, 1, 1], [1, 1, 2, 3]);
-    const p = pseudoLabelsFromLogits(logits);
+    const p = await pseudoLabelsFromLogits(logits);
     logits.dispose();
     assert.deepEqual(p.argmax, Uint8Array.from([1, 0]));
     const e = Math.exp(2) / (2 + Math.exp(2));
@@ -30,7 +30,7 @@ describe('cps: pseudo labels', () => {
     assert.deepEqual(grown, Int32Array.from([255, 2, 255, 3]));
   });
 
-  it('consistency targets: the weak view\'s argmax on unlabelled pixels, moved with a shifted (and flipped) strong view', () => {
+  it('consistency targets: the weak view\'s argmax on unlabelled pixels, moved with a shifted (and flipped) strong view', async () => {
     const n = 2, h = 4, w = 5;
     // argmax = 10·row + column of the weak view (one patch each), confidence = its value / 100
     const argmax = Uint8Array.from({ length: n * h * w }, (_, i) => 10 * Math.floor((i % (h * w)) / w) + (i % w));
@@ -63,18 +63,18 @@ describe('cps: one network of the pair (wasm backend)', function () {
   const spec = { inChannels: 1, classes: 3, depth: 1, baseFilters: 4, dropout: 0, reconstruction: true };
   const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 1 };
 
-  it('lowers its loss on a batch, reports every loss term, and leaks no tensors', () => {
+  it('lowers its loss on a batch, reports every loss term, and leaks no tensors', async () => {
     const t = new NetTrainer(spec, training, 1);
     const n = 2, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3));
     const labels = new Uint8Array(n * h * w).map((_, i) => (i % 4 === 0 ? Math.floor((i % (h * w)) / (h * w / 3)) : 255));
-    const partner = t.pseudoLabels(x, n, h, w);
-    const first = t.trainStep(x, n, h, w, labels, partner, 1);
+    const partner = await t.pseudoLabels(x, n, h, w);
+    const first = await t.trainStep(x, n, h, w, labels, partner, 1);
     assert.ok(first.sup > 0 && first.pseudo > 0 && first.recon > 0);
     assert.ok(Math.abs(first.total - (first.sup + first.pseudo + first.recon)) < 1e-4);
     const before = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 8; i++) last = t.trainStep(x, n, h, w, labels, null, 0);
+    for (let i = 0; i < 8; i++) last = await t.trainStep(x, n, h, w, labels, null, 0);
     assert.equal(tf.memory().numTensors, before);
     assert.ok(last.sup < first.sup, `${last.sup} < ${first.sup}`);
     t.dispose();
@@ -88,7 +88,7 @@ describe('cps: one network of the pair (wasm backend)', function () {
       const t = new NetTrainer(spec, training, 9);
       const before = (await t.getState()).weights;
       if (rate !== null) t.setLearningRate(rate);
-      t.trainStep(x, n, h, w, labels, null, 0);
+      await t.trainStep(x, n, h, w, labels, null, 0);
       const after = (await t.getState()).weights;
       t.dispose();
       let sum = 0;
@@ -110,12 +110,12 @@ describe('cps: one network of the pair (wasm backend)', function () {
   });
 
   /** A consistency term for a batch: a strong view and the network's own weak-view argmax moved onto it. */
-  const consistencyFor = (t: NetTrainer, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, rng: Rng, weight: number, threshold: number): ConsistencyTerm => {
+  const consistencyFor = async (t: NetTrainer, x: Float32Array, labels: Uint8Array, n: number, h: number, w: number, rng: Rng, weight: number, threshold: number): Promise<ConsistencyTerm> => {
     const view = strongView(x, n, h, w, spec.inChannels, rng);
-    return { weight, threshold, strong: view.x, ...consistencyTargets(t.pseudoLabels(x, n, h, w), labels, packGeometry(view.geometry), n, h, w) };
+    return { weight, threshold, strong: view.x, ...consistencyTargets(await t.pseudoLabels(x, n, h, w), labels, packGeometry(view.geometry), n, h, w) };
   };
 
-  it('grown labels: the supervised term is the seeds\' mean plus the weighted grown mean, whatever their counts', () => {
+  it('grown labels: the supervised term is the seeds\' mean plus the weighted grown mean, whatever their counts', async () => {
     const n = 1, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
     // 4 seed pixels and 200 grown ones: pooled into one mean, the seeds would weigh 2 %.
@@ -130,9 +130,9 @@ describe('cps: one network of the pair (wasm backend)', function () {
     const loss = (target: Int32Array): number => tf.tidy(() => focalLoss(logits, tf.tensor3d(target, [n, h, w], 'int32'), { gamma: 2 }).dataSync()[0]);
     const want = loss(seeds) + 0.25 * loss(grown);
     logits.dispose();
-    const got = t.trainStep(x, n, h, w, labels, null, 0, null, { mask, weight: 0.25 });
+    const got = await t.trainStep(x, n, h, w, labels, null, 0, null, { mask, weight: 0.25 });
     assert.ok(Math.abs(got.sup - want) < 1e-5 * Math.max(1, want), `${got.sup} vs ${want}`);
-    assert.throws(() => t.trainStep(x, n, h, w, labels, null, 0, null, { mask: new Uint8Array(3), weight: 1 }), SeisGrowError);
+    await assert.rejects(t.trainStep(x, n, h, w, labels, null, 0, null, { mask: new Uint8Array(3), weight: 1 }), SeisGrowError);
     t.dispose();
   });
 
@@ -143,10 +143,10 @@ describe('cps: one network of the pair (wasm backend)', function () {
     const plain = new NetTrainer(spec, training, 5);
     const zero = new NetTrainer(spec, training, 5);
     for (let k = 0; k < 3; k++) {
-      const partnerP = plain.pseudoLabels(x, n, h, w);
-      const partnerZ = zero.pseudoLabels(x, n, h, w);
-      const a = plain.trainStep(x, n, h, w, labels, partnerP, 0.5);
-      const b = zero.trainStep(x, n, h, w, labels, partnerZ, 0.5, consistencyFor(zero, x, labels, n, h, w, new Rng(k), 0, 0.5));
+      const partnerP = await plain.pseudoLabels(x, n, h, w);
+      const partnerZ = await zero.pseudoLabels(x, n, h, w);
+      const a = await plain.trainStep(x, n, h, w, labels, partnerP, 0.5);
+      const b = await zero.trainStep(x, n, h, w, labels, partnerZ, 0.5, await consistencyFor(zero, x, labels, n, h, w, new Rng(k), 0, 0.5));
       assert.deepEqual(b, a);
       assert.ok(!('consistency' in a) && !('consistency' in b));
     }
@@ -154,27 +154,27 @@ describe('cps: one network of the pair (wasm backend)', function () {
     plain.dispose(); zero.dispose();
   });
 
-  it('consistency on: a finite term inside the total, decreasing on a toy batch, no tensor leak', () => {
+  it('consistency on: a finite term inside the total, decreasing on a toy batch, no tensor leak', async () => {
     const t = new NetTrainer(spec, { ...training, learningRate: 2e-2 }, 3);
     const n = 2, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.sin(((i % (h * w)) / w) / 2) + 0.3 * Math.cos(i / 5));
     // a few labelled pixels; the consistency term works on the rest
     const labels = new Uint8Array(n * h * w).map((_, i) => (i % 29 === 0 ? Math.floor((i % (h * w)) / (h * w / 3)) : 255));
     const rng = new Rng(4);
-    const first = t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 2, 0));
+    const first = await t.trainStep(x, n, h, w, labels, null, 0, await consistencyFor(t, x, labels, n, h, w, rng, 2, 0));
     assert.ok(first.consistency !== undefined && Number.isFinite(first.consistency) && first.consistency > 0, JSON.stringify(first));
     assert.ok(Math.abs(first.total - (first.sup + first.recon + 2 * first.consistency)) < 1e-4, JSON.stringify(first));
     const before = tf.memory().numTensors;
     const losses: number[] = [first.consistency];
-    for (let k = 0; k < 24; k++) losses.push(t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 2, 0)).consistency!);
+    for (let k = 0; k < 24; k++) losses.push((await t.trainStep(x, n, h, w, labels, null, 0, await consistencyFor(t, x, labels, n, h, w, rng, 2, 0))).consistency!);
     assert.equal(tf.memory().numTensors, before);
     const head = (losses[0] + losses[1] + losses[2]) / 3;
     const tail = (losses[22] + losses[23] + losses[24]) / 3;
     assert.ok(tail < 0.7 * head, `consistency loss ${head} → ${tail}: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
     // an impossible threshold keeps no pixel: the term is 0, not NaN
-    const none = t.trainStep(x, n, h, w, labels, null, 0, consistencyFor(t, x, labels, n, h, w, rng, 1, 1.01));
+    const none = await t.trainStep(x, n, h, w, labels, null, 0, await consistencyFor(t, x, labels, n, h, w, rng, 1, 1.01));
     assert.equal(none.consistency, 0);
-    assert.throws(() => t.trainStep(x, n, h, w, labels, null, 0, { ...consistencyFor(t, x, labels, n, h, w, rng, 1, 0), strong: new Float32Array(3) }), SeisGrowError);
+    await assert.rejects(t.trainStep(x, n, h, w, labels, null, 0, { ...(await consistencyFor(t, x, labels, n, h, w, rng, 1, 0)), strong: new Float32Array(3) }), SeisGrowError);
     t.dispose();
   });
 
@@ -183,13 +183,13 @@ describe('cps: one network of the pair (wasm backend)', function () {
     const n = 1, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));
     const labels = new Uint8Array(n * h * w).map((_, i) => i % 3);
-    a.trainStep(x, n, h, w, labels, null, 0);
+    await a.trainStep(x, n, h, w, labels, null, 0);
     const state = await a.getState();
     const b = new NetTrainer(spec, training, 99);
     await b.setState(state.weights, state.optimizer);
     assert.deepEqual(await b.forwardProbabilities(x, n, h, w), await a.forwardProbabilities(x, n, h, w));
-    const la = a.trainStep(x, n, h, w, labels, null, 0);
-    const lb = b.trainStep(x, n, h, w, labels, null, 0);
+    const la = await a.trainStep(x, n, h, w, labels, null, 0);
+    const lb = await b.trainStep(x, n, h, w, labels, null, 0);
     assert.equal(la.total, lb.total);
     a.dispose(); b.dispose();
   });

@@ -78,7 +78,7 @@ describe('UNet', function () {
     assert.throws(() => new UNet({ ...tiny, dropout: 1 }, 1), SeisGrowError);
   });
 
-  it('is deterministic for a seed: same weights, and identical training (with dropout) on wasm', () => {
+  it('is deterministic for a seed: same weights, and identical training (with dropout) on wasm', async () => {
     const config = { ...tiny, dropout: 0.3, reconstruction: true };
     const a = new UNet(config, 42);
     const b = new UNet(config, 42);
@@ -86,9 +86,9 @@ describe('UNet', function () {
     const x = image([2, 12, 20, 1], 5);
     const labels = stripes(2, 12, 20, 3);
     try {
-      const wa = a.getWeights();
-      const wb = b.getWeights();
-      const wc = c.getWeights();
+      const wa = await a.getWeights();
+      const wb = await b.getWeights();
+      const wc = await c.getWeights();
       for (const k of Object.keys(wa)) assert.deepEqual(wa[k].data, wb[k].data, k);
       assert.notDeepEqual(wa['enc0.conv0.kernel'].data, wc['enc0.conv0.kernel'].data);
       const ta = trainer(a, x, labels);
@@ -96,13 +96,13 @@ describe('UNet', function () {
       const la = [ta.step(), ta.step(), ta.step()];
       const lb = [tb.step(), tb.step(), tb.step()];
       assert.deepEqual(la, lb);
-      const after = [a.getWeights(), b.getWeights()];
+      const after = [await a.getWeights(), await b.getWeights()];
       for (const k of Object.keys(wa)) assert.deepEqual(after[0][k].data, after[1][k].data, k);
       ta.dispose(); tb.dispose();
     } finally { a.dispose(); b.dispose(); c.dispose(); tf.dispose([x, labels]); }
   });
 
-  it('weights round trip through getWeights/setWeights (including BN moving statistics)', () => {
+  it('weights round trip through getWeights/setWeights (including BN moving statistics)', async () => {
     const config = { ...tiny, reconstruction: true };
     const a = new UNet(config, 1);
     const b = new UNet(config, 2);
@@ -111,7 +111,7 @@ describe('UNet', function () {
     try {
       const t = trainer(a, x, labels);
       t.step(); t.step(); t.dispose();
-      const saved = a.getWeights();
+      const saved = await a.getWeights();
       assert.ok(saved['enc0.bn0.movingMean'].data.some((v) => v !== 0), 'moving mean was updated by training');
       b.setWeights(saved);
       tf.tidy(() => {
@@ -123,18 +123,21 @@ describe('UNet', function () {
     } finally { a.dispose(); b.dispose(); tf.dispose([x, labels]); }
   });
 
-  it('setWeights names the mismatch: other class count, missing decoder, wrong shape', () => {
+  it('setWeights names the mismatch: other class count, missing decoder, wrong shape', async () => {
     const net = new UNet(tiny, 1);
     const six = new UNet({ ...tiny, classes: 6 }, 1);
     const recon = new UNet({ ...tiny, reconstruction: true }, 1);
     try {
-      assert.throws(() => net.setWeights(six.getWeights()), (e: unknown) =>
+      const sixWeights = await six.getWeights();
+      const reconWeights = await recon.getWeights();
+      const netWeights = await net.getWeights();
+      assert.throws(() => net.setWeights(sixWeights), (e: unknown) =>
         e instanceof SeisGrowError && e.code === 'weights-mismatch' && /dec\.head\.kernel/.test(e.message) && /1×1×4×6/.test(e.message));
-      assert.throws(() => net.setWeights(recon.getWeights()), (e: unknown) =>
+      assert.throws(() => net.setWeights(reconWeights), (e: unknown) =>
         e instanceof SeisGrowError && /unexpected rec/.test(e.message));
-      assert.throws(() => recon.setWeights(net.getWeights()), (e: unknown) =>
+      assert.throws(() => recon.setWeights(netWeights), (e: unknown) =>
         e instanceof SeisGrowError && /missing rec/.test(e.message));
-      const w = net.getWeights();
+      const w = netWeights;
       w['enc0.bn0.gamma'] = { shape: [4], data: new Float32Array(3) };
       assert.throws(() => net.setWeights(w), /enc0\.bn0\.gamma/);
     } finally { net.dispose(); six.dispose(); recon.dispose(); }
@@ -174,12 +177,12 @@ describe('UNet', function () {
     } finally { net.dispose(); tf.dispose([x, labels]); }
   });
 
-  it('dispose releases every variable', () => {
+  it('dispose releases every variable', async () => {
     const before = tf.memory().numTensors;
     const net = new UNet({ ...tiny, reconstruction: true }, 1);
     assert.ok(tf.memory().numTensors > before);
     net.dispose();
     assert.equal(tf.memory().numTensors, before);
-    assert.throws(() => net.getWeights(), /dispose/);
+    await assert.rejects(net.getWeights(), /dispose/);
   });
 });
