@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/ml/backend';
 import { createAdam } from '../src/ml/kernels/adam';
 import { NetTrainer } from '../src/ml/cps';
+import { makeConfig } from '../src/ml/config';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   await initBackend('wasm');
   wrapKernels();
   const spec = { inChannels: 1, classes: CLASSES, depth: 3, baseFilters: FILTERS, dropout: 0, reconstruction: false };
-  const trainer = new NetTrainer(spec, { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0.7, pseudoGamma: 2, reconWeight: 0 }, 1);
+  const trainer = new NetTrainer(spec, { config: makeConfig({ learningRate: 1e-3, focalGamma: 2, cps: { confidenceThreshold: 0.7, pseudoGamma: 2 }, reconWeight: 0 }), classWeights: null }, 1);
   const pixels = BATCH * SIZE * SIZE;
   const x = tf.randomNormal([BATCH, SIZE, SIZE, 1], 0, 1, 'float32', 7).dataSync() as Float32Array;
   const labels = new Uint8Array(pixels);

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     const ck = await readCheckpoint(dir, { inChannels: 1 });
     const classes = ck.network.classes;
     // Inference only: the training settings are never used.
-    const training = { learningRate: ck.config.learningRate, focalGamma: 0, classWeights: null, pseudoThreshold: 0, pseudoGamma: 0, reconWeight: 0 };
+    const training = { config: ck.config, classWeights: null };
     const nets = [new NetTrainer(ck.network, training, ck.config.seed), new NetTrainer(ck.network, training, ck.config.seed)];
     await nets[0].setState(ck.nets.a.weights);
     await nets[1].setState(ck.nets.b.weights);

@@ -5,7 +5,8 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../shared/errors';
 import { safeWrite } from '../io/safeWrite';
-import type { NetworkSpec, SerializedTensor, StageNumber } from '../shared/trainingProtocol';
+import type { SerializedTensor, StageNumber } from '../shared/trainingProtocol';
+import type { NetworkDescription } from '../shared/trainingConfig';
 import type { FrozenConfig } from './config';
 
 /** One network's trainable state. */
@@ -28,7 +29,7 @@ export interface CheckpointData {
   epoch: number;
   stagesCompleted: StageNumber[];
   config: FrozenConfig;
-  network: NetworkSpec;
+  network: NetworkDescription;
   normalisation: Normalisation;
   sections: { name: string; height: number; width: number }[];
   nets: { a: NetState; b: NetState };
@@ -60,7 +61,7 @@ interface Manifest {
   stagesCompleted: StageNumber[];
   seed: number;
   config: FrozenConfig;
-  network: NetworkSpec;
+  network: NetworkDescription;
   normalisation: Normalisation;
   sections: { name: string; height: number; width: number }[];
   nets: Record<'a' | 'b', { file: string; weights: TensorEntry[]; optimizer: TensorEntry[] }>;

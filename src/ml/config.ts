@@ -1,127 +1,15 @@
 // The training configuration: defaults that work on any real section on a 2-core laptop, plus validated overrides,
 // deep-frozen so no stage can change a setting behind the run's back; the seed is part of it and is recorded.
 import { SeisGrowError } from '../shared/errors';
-import type { BackendPreference } from '../shared/trainingProtocol';
+import type { DeepReadonly, FrozenConfig, TrainingConfig } from '../shared/trainingConfig';
 
-/** Every setting of a training run. */
-export interface TrainingConfig {
-  /** Seed of every random choice: initialisation, sampling, augmentation, validation split. */
-  seed: number;
-  backend: BackendPreference;
-  network: {
-    /** Poolings of the U-Net; input is padded to a multiple of 2^depth internally. */
-    depth: number;
-    /** Filters of the first block, doubled at each depth. */
-    baseFilters: number;
-    dropout: number;
-    /** The S6 reconstruction decoder (MSE on all inputs, labelled or not). */
-    reconstruction: boolean;
-    /** A second input channel with each pixel's relative depth in its section (CoordConv): stratigraphy is depth-ordered. */
-    depthChannel: boolean;
-  };
-  /** Epochs per stage (an epoch is `stepsPerEpoch` optimizer steps of both networks). */
-  epochs: { 1: number; 2: number; 3: number };
-  stepsPerEpoch: number;
-  batchSize: number;
-  /** Training patch height and width (clamped to the largest section; smaller sections are padded). */
-  patchSize: number;
-  /** Share of each batch drawn around labelled pixels; the rest anywhere (feeds the unlabelled terms). */
-  labelledPatchShare: number;
-  /**
-   * How the labelled pixel a patch is centred on is drawn: 'class-balanced' picks a class uniformly, then one of its
-   * pixels (a thin unit gets as many patches as a thick one, before and after growing); 'uniform' picks any labelled pixel.
-   */
-  labelSampling: 'class-balanced' | 'uniform';
-  learningRate: number;
-  /**
-   * The learning rate within each stage: cosine decay from the stage's peak to `finalFraction` of it (a warm restart
-   * per stage, as SGDR), or 'none' for a constant rate. Stages 2 and 3 fine-tune an already trained pair, so their
-   * peak is `learningRate × laterStagesScale` (a constant 5e-3 there made stage 3 undo what stage 2 had reached on F3).
-   */
-  schedule: { decay: 'cosine' | 'none'; finalFraction: number; laterStagesScale: number };
-  focalGamma: number;
-  /** 'balanced' weights classes by inverse frequency of the training labels (clamped), 'none' leaves them equal. */
-  classWeights: 'none' | 'balanced';
-  cps: {
-    /** Final λ of the pseudo term. */
-    lambda: number;
-    /** Epochs of stage 2 over which λ ramps up with exp(-5(1-t)^2). */
-    rampUpEpochs: number;
-    /** Pseudo-labelled pixels under this partner confidence are dropped. */
-    confidenceThreshold: number;
-    /**
-     * Focal γ of the pseudo-label terms (CPS and consistency). The supervised term's γ divides a confident pixel's loss
-     * by ~(1-p)^-γ, which silences exactly the confident pseudo labels the confidence threshold keeps.
-     */
-    pseudoGamma: number;
-  };
-  /**
-   * Weak/strong consistency (FixMatch / UDA), stages 2 and 3: each network's argmax on the batch, where its confidence
-   * reaches `threshold`, supervises its own prediction on a strongly augmented view of the same patches (flips, shifts,
-   * strong gain and noise, cut-out; never vertical flips). `weight` 0 = off.
-   */
-  consistency: {
-    weight: number;
-    threshold: number;
-  };
-  growth: {
-    /** Chebyshev radius of the neighbourhood of labels where pixels may be grown. */
-    radius: number;
-    /** Minimum mean probability of the predicted class (the cap of each class's threshold when `adaptive`). */
-    threshold: number;
-    /**
-     * Class-adaptive thresholds (after CBST, Zou et al. 2018): a class whose predictions are rarely that confident
-     * (thin units, focal-loss outputs) gets the confidence reached by its top `adaptiveShare` of predicted pixels,
-     * never under `minThreshold` (nor over `threshold`); without it such a class never grows and is crowded out by those that do.
-     */
-    adaptive: boolean;
-    adaptiveShare: number;
-    minThreshold: number;
-    /**
-     * Where stage 3 centres its labelled patches: on the user's seeds (as in stages 1-2; the default, since centring
-     * on the grown labels moved training into the easy interiors of the units and lowered F3's prediction 0.905 ->
-     * 0.890, against 0.898 on seeds) or on all grown labels.
-     */
-    patchCentres: 'seeds' | 'grown';
-    /**
-     * Weight of the grown labels' term in stage 3: seeds and grown labels are each averaged over their own pixels and
-     * added, seeds × 1 + grown × this. Pooled into one mean, grown labels (half a section, all in the easy interiors)
-     * outnumbered the seeds ~17:1 and drowned the boundaries that only the seeds carry.
-     */
-    grownWeight: number;
-    /** Both networks' argmax must agree. */
-    requireAgreement: boolean;
-    /** DSRG: only grow a class next to a label of that same class. */
-    sameClassOnly: boolean;
-    /**
-     * Sections of one volume that cross (an inline and a crossline share a trace) pass their grown labels to each
-     * other in stage 3, where the receiving section's own prediction agrees (same rules as growth): labels reach the
-     * unlabelled lines of the volume. Only sections with a place in a volume take part.
-     */
-    acrossSections: boolean;
-  };
-  reconWeight: number;
-  /** Share of labelled pixels (in square blocks) held out for validation. */
-  validationFraction: number;
-  validationBlock: number;
-  /** Overlap of tiles in overlap-tiled inference (pixels). */
-  inferenceOverlap: number;
-  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
-  /** Percentiles for robust normalisation. */
-  clipPercentiles: [number, number];
-}
+export type { DeepReadonly, FrozenConfig, TrainingConfig } from '../shared/trainingConfig';
 
 /** A partial override of any part of the config (deep). */
 export type ConfigOverrides = {
   [K in keyof TrainingConfig]?: TrainingConfig[K] extends readonly unknown[] ? TrainingConfig[K]
     : TrainingConfig[K] extends object ? Partial<TrainingConfig[K]> : TrainingConfig[K];
 };
-
-/** A frozen, validated config. */
-export type FrozenConfig = DeepReadonly<TrainingConfig>;
-
-/** Read-only all the way down. */
-export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 /** Defaults sized for a 2-core laptop: a small U-Net, 128-pixel patches, short epochs. */
 export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({

@@ -5,7 +5,8 @@
 // Uint8 argmax and Float32 confidence maps travel between them.
 import * as tf from '@tensorflow/tfjs';
 import { SeisGrowError } from '../shared/errors';
-import type { GrownLabelsTerm, NetLosses, NetworkSpec, SerializedTensor, WorkerSection, WorkerTrainingSpec } from '../shared/trainingProtocol';
+import type { GrownLabelsTerm, NetLosses, SerializedTensor, TrainerSettings, WorkerSection } from '../shared/trainingProtocol';
+import type { NetworkDescription } from '../shared/trainingConfig';
 import { moveMap, unpackGeometry } from './data/augment';
 import { tiledProbabilities } from './data/tiling';
 import { createAdam } from './kernels/adam';
@@ -79,16 +80,16 @@ export function consistencyTargets(own: PseudoLabels, labels: Uint8Array, geomet
 /** One network of a CPS pair with its optimizer: the unit a training worker runs. */
 export class NetTrainer {
   readonly net: UNet;
-  readonly spec: NetworkSpec;
-  private readonly training: WorkerTrainingSpec;
+  readonly spec: NetworkDescription;
+  private readonly training: TrainerSettings;
   private readonly optimizer: tf.AdamOptimizer;
   private sections: WorkerSection[] = [];
 
-  constructor(spec: NetworkSpec, training: WorkerTrainingSpec, seed: number) {
+  constructor(spec: NetworkDescription, training: TrainerSettings, seed: number) {
     this.spec = spec;
     this.training = training;
     this.net = new UNet({ ...spec }, seed);
-    this.optimizer = createAdam(training.learningRate);
+    this.optimizer = createAdam(training.config.learningRate);
   }
 
   /** Trainable parameters of the network. */
@@ -157,7 +158,8 @@ export class NetTrainer {
     if (useConsistency && (consistency.strong.length !== x.length || consistency.targets.length !== pixels || consistency.confidence.length !== pixels)) {
       throw new SeisGrowError('protocol', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);
     }
-    const { focalGamma: gamma, classWeights, pseudoThreshold, pseudoGamma, reconWeight } = this.training;
+    const { focalGamma: gamma, reconWeight, cps: { confidenceThreshold: pseudoThreshold, pseudoGamma } } = this.training.config;
+    const { classWeights } = this.training;
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
     const split = grown ? splitGrown(labels, grown.mask) : null;
     const target = tf.tensor3d(split ? split.seeds : Int32Array.from(labels), [n, h, w], 'int32');

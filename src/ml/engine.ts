@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { SeisGrowError } from '../shared/errors';
 import { safeWrite } from '../io/safeWrite';
 import type {
-  BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, NetworkSpec, RunSummary, StageNumber, TrainingEvent,
-  WorkerSection, WorkerTrainingSpec,
+  BackendReport, ConsistencyRequest, EpochRecord, FromWorker, GrowthRecord, GrownLabelsTerm, NetLosses, RunSummary, StageNumber, TrainingEvent,
+  WorkerSection,
 } from '../shared/trainingProtocol';
 import { checkpointDir, readCheckpoint, writeCheckpoint, type CheckpointData, type Normalisation } from './checkpoint';
+import type { NetworkDescription } from '../shared/trainingConfig';
 import { learningRateAt, makeConfig, rampedLambda, withDefaults, type ConfigOverrides, type FrozenConfig } from './config';
 import { labelCounts, classWeightsFromCounts } from './losses';
 import { ConfusionMatrix } from './metrics';
@@ -156,14 +157,6 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
   return m as Extract<FromWorker, { type: T }>;
 }
 
-/** The loss and optimizer settings a training worker takes from the run's config (one place, so a new setting reaches both uses). */
-function workerTraining(config: FrozenConfig, classWeights: number[] | null): WorkerTrainingSpec {
-  return {
-    learningRate: config.learningRate, focalGamma: config.focalGamma, classWeights, pseudoThreshold: config.cps.confidenceThreshold,
-    pseudoGamma: config.cps.pseudoGamma, reconWeight: config.reconWeight,
-  };
-}
-
 /**
  * One CPS step: both networks train on the same batch; each one's argmax + confidence goes to the other. With the
  * consistency option both also get the same strong view of the batch.
@@ -238,10 +231,8 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     }
   }
   const config = resume ? resumeConfig(resume, req.config) : makeConfig(req.config ?? {});
-  const network: NetworkSpec = resume ? resume.network : {
-    inChannels: dataChannels + (config.network.depthChannel ? 1 : 0), classes: req.classes, depth: config.network.depth, baseFilters: config.network.baseFilters,
-    dropout: config.network.dropout, reconstruction: config.network.reconstruction, depthChannel: config.network.depthChannel,
-  };
+  const network: NetworkDescription = resume ? resume.network
+    : { ...config.network, inChannels: dataChannels + (config.network.depthChannel ? 1 : 0), classes: req.classes };
   const root = new Rng(config.seed);
   const normalisation: Normalisation = resume?.normalisation ?? computeNormalisation(req.sections.map((s) => s.seismic), config.clipPercentiles);
   const inputs = req.sections.map((s) => networkInput(normalise(s.seismic, normalisation), s.height, s.width, network.depthChannel === true));
@@ -290,7 +281,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     stagesCompleted: [...stagesCompleted], status, epochs, growth, seconds: (Date.now() - started) / 1000 + (previous?.seconds ?? 0),
   });
   try {
-    const training = workerTraining(config, classWeights);
+    const training = { config, classWeights };
     const init = (role: 'a' | 'b', client: WorkerClient) => client.request({
       type: 'init', role, backend: config.backend, ...(req.wasmDir ? { wasmDir: req.wasmDir } : {}), network, training,
       seed: root.fork(`net-${role}`).nextUint32(),
@@ -480,7 +471,7 @@ async function validate(pair: Pair, heldIndex: number[], splits: { validation: U
   return { perClassIoU: s.perClassIoU, meanIoU: s.meanIoU, pixelAccuracy: s.pixelAccuracy, meanClassAccuracy: s.meanClassAccuracy, frequencyWeightedIoU: s.frequencyWeightedIoU };
 }
 
-async function saveCheckpoint(pair: Pair, req: TrainingRequest, config: FrozenConfig, network: NetworkSpec, normalisation: Normalisation, labels: Uint8Array[], stage: StageNumber, epoch: number, stagesCompleted: StageNumber[], backend: string): Promise<string> {
+async function saveCheckpoint(pair: Pair, req: TrainingRequest, config: FrozenConfig, network: NetworkDescription, normalisation: Normalisation, labels: Uint8Array[], stage: StageNumber, epoch: number, stagesCompleted: StageNumber[], backend: string): Promise<string> {
   const [sa, sb] = await Promise.all([pair.a.request({ type: 'getState' }), pair.b.request({ type: 'getState' })]);
   const a = expect(sa, 'state');
   const b = expect(sb, 'state');
@@ -520,7 +511,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
   const pair: Pair = { a: new WorkerClient(script, 'seisgrow-predict-a'), b: new WorkerClient(script, 'seisgrow-predict-b') };
   const close = async (): Promise<void> => { await Promise.all([pair.a.close(), pair.b.close()]); };
   try {
-    const training = workerTraining(ck.config, null);
+    const training = { config: withDefaults(ck.config), classWeights: null };
     await Promise.all((['a', 'b'] as const).map((role) => (role === 'a' ? pair.a : pair.b).request({
       type: 'init', role, backend: opts.backend ?? ck.config.backend, ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
       network: ck.network, training, seed: ck.config.seed, weights: ck.nets[role].weights,

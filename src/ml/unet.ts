@@ -3,20 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeisGrowError } from '../shared/errors';
 import { batchNormRelu } from './kernels/batchNorm';
-
-/** Architecture of one network. */
-export interface UNetConfig {
-  inChannels: number;
-  classes: number;
-  /** Number of 2×2 poolings; inputs are padded to a multiple of 2^depth. */
-  depth: number;
-  /** Filters of the first block; doubled at each level down to the bottleneck. */
-  baseFilters: number;
-  /** Dropout rate before the decoders (0 = none). */
-  dropout: number;
-  /** Add the S6 reconstruction decoder (1-channel linear output) on the shared encoder. */
-  reconstruction: boolean;
-}
+import type { NetworkDescription } from '../shared/trainingConfig';
 
 /** Weights as plain arrays, keyed by a stable layer name (checkpoints and worker transfer use this). */
 export type UNetWeights = Record<string, { shape: number[]; data: Float32Array }>;
@@ -54,7 +41,7 @@ class Prng {
 
 /** The segmentation network of design.md, optionally with the S6 reconstruction decoder. */
 export class UNet {
-  readonly config: Readonly<UNetConfig>;
+  readonly config: Readonly<NetworkDescription>;
   /** Every weight the optimiser updates (convolutions, BN scale/offset, biases). */
   readonly trainableVariables: tf.Variable[];
   /** All weights including BN moving statistics (counted as Keras does: 483,942 for the probe net). */
@@ -68,7 +55,7 @@ export class UNet {
   private readonly dropoutRng: Prng;
   private disposed = false;
 
-  constructor(config: UNetConfig, seed: number) {
+  constructor(config: NetworkDescription, seed: number) {
     validateConfig(config);
     this.config = Object.freeze({ ...config });
     const rng = new Prng(seed);
@@ -260,7 +247,7 @@ export class UNet {
   }
 }
 
-function validateConfig(c: UNetConfig): void {
+function validateConfig(c: NetworkDescription): void {
   const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!positiveInt(c.inChannels) || !positiveInt(c.classes) || !positiveInt(c.depth) || !positiveInt(c.baseFilters)) {
     throw new SeisGrowError('bad-config', `U-Net config needs positive integers for inChannels, classes, depth and baseFilters (${describeConfig(c)})`);
@@ -269,7 +256,7 @@ function validateConfig(c: UNetConfig): void {
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new SeisGrowError('bad-config', `U-Net dropout must be in [0, 1), got ${c.dropout}`);
 }
 
-function describeConfig(c: UNetConfig): string {
+function describeConfig(c: NetworkDescription): string {
   return `in ${c.inChannels}, classes ${c.classes}, depth ${c.depth}, base ${c.baseFilters}${c.reconstruction ? ', reconstruction' : ''}`;
 }
 

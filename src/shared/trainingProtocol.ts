@@ -1,12 +1,12 @@
 // Typed messages of the training channel: engine → subscribers (CLI, extension, panel) and host ↔ training worker.
 // Protocol types only: no vscode, DOM or node imports, so the webview, the host and the worker all share them.
 import type { ErrorCode } from './errors';
+import type { BackendPreference, FrozenConfig, NetworkDescription } from './trainingConfig';
 
 /** A training stage: 1 supervised, 2 cross pseudo supervision, 3 seeded region growing. */
 export type StageNumber = 1 | 2 | 3;
 
-/** Which backend the training workers asked for. */
-export type BackendPreference = 'auto' | 'wasm' | 'tensorflow' | 'cpu';
+export type { BackendPreference } from './trainingConfig';
 
 /** The loss terms of one network for one step or averaged over an epoch. */
 export interface NetLosses {
@@ -111,27 +111,13 @@ export interface SerializedTensor {
   data: Float32Array;
 }
 
-/** The network's shape-defining settings, shared by both workers and recorded in checkpoints. */
-export interface NetworkSpec {
-  inChannels: number;
-  classes: number;
-  depth: number;
-  baseFilters: number;
-  dropout: number;
-  reconstruction: boolean;
-  /** The last input channel is the relative depth of each pixel (derived, not data). */
-  depthChannel?: boolean;
-}
-
-/** What a worker needs to train: loss and optimizer settings. */
-export interface WorkerTrainingSpec {
-  learningRate: number;
-  focalGamma: number;
+/**
+ * What a worker trains with: the run's config as it is (the worker reads the settings it uses from it, so a new loss
+ * setting needs no message field of its own) and the class weights derived from the run's labels (null = equal).
+ */
+export interface TrainerSettings {
+  config: FrozenConfig;
   classWeights: number[] | null;
-  pseudoThreshold: number;
-  /** Focal γ of the pseudo-label terms. */
-  pseudoGamma: number;
-  reconWeight: number;
 }
 
 /** Grown labels in a batch: their own mean, weighted, beside the seeds' (so half a section of grown labels cannot drown the seeds). */
@@ -169,8 +155,8 @@ export type ToWorker =
       role: 'a' | 'b';
       backend: BackendPreference;
       wasmDir?: string;
-      network: NetworkSpec;
-      training: WorkerTrainingSpec;
+      network: NetworkDescription;
+      training: TrainerSettings;
       seed: number;
       weights?: SerializedTensor[];
       optimizer?: SerializedTensor[];

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { SeisGrowError } from '../../src/shared/errors';
 import { FROM_WORKER_TYPES, TO_WORKER_TYPES, isFromWorker, isToWorker, transferablesOf, type FromWorker, type ToWorker } from '../../src/shared/trainingProtocol';
 import { WorkerClient } from '../../src/threads/workerClient';
+import { makeConfig } from '../../src/ml/config';
 import { buildWorker } from '../support/trainerFixtures';
 
 describe('training protocol', () => {
@@ -45,7 +46,7 @@ describe('training worker thread', function () {
       await client.request({
         type: 'init', role: 'b', backend: 'wasm', seed: 4,
         network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
-        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 0 },
+        training: { config: makeConfig({ learningRate: 1e-3, focalGamma: 2, cps: { confidenceThreshold: 0, pseudoGamma: 2 }, reconWeight: 0 }), classWeights: null },
       });
       const x = new Float32Array(2 * 8 * 8).map((_, i) => Math.sin(i / 4));
       const labels = new Uint8Array(2 * 8 * 8).map((_, i) => (i % 9 === 0 ? i % 2 : 255));
@@ -77,7 +78,7 @@ describe('training worker thread', function () {
       const ready = await client.request({
         type: 'init', role: 'a', backend: 'wasm', seed: 3,
         network: { inChannels: 1, classes: 2, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
-        training: { learningRate: 1e-3, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 0 },
+        training: { config: makeConfig({ learningRate: 1e-3, focalGamma: 2, cps: { confidenceThreshold: 0, pseudoGamma: 2 }, reconWeight: 0 }), classWeights: null },
       });
       assert.equal(ready.type, 'ready');
       assert.ok(ready.type === 'ready' && ready.backend.name === 'wasm' && ready.parameterCount > 0);

@@ -4,6 +4,7 @@ import { initBackend } from '../../../src/ml/backend';
 import { SeisGrowError } from '../../../src/shared/errors';
 import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../../src/ml/cps';
 import { focalLoss } from '../../../src/ml/losses';
+import { makeConfig } from '../../../src/ml/config';
 import { packGeometry, strongView } from '../../../src/ml/data/augment';
 import { Rng } from '../../../src/ml/random';
 
@@ -61,7 +62,8 @@ describe('cps: one network of the pair (wasm backend)', function () {
   this.timeout(120_000);
   before(async () => { await initBackend('wasm'); });
   const spec = { inChannels: 1, classes: 3, depth: 1, baseFilters: 4, dropout: 0, reconstruction: true };
-  const training = { learningRate: 1e-2, focalGamma: 2, classWeights: null, pseudoThreshold: 0, pseudoGamma: 2, reconWeight: 1 };
+  const settings = { learningRate: 1e-2, focalGamma: 2, cps: { confidenceThreshold: 0, pseudoGamma: 2 }, reconWeight: 1 };
+  const training = { config: makeConfig(settings), classWeights: null };
 
   it('lowers its loss on a batch, reports every loss term, and leaks no tensors', async () => {
     const t = new NetTrainer(spec, training, 1);
@@ -96,8 +98,8 @@ describe('cps: one network of the pair (wasm backend)', function () {
       return sum;
     };
     const base = await change(null);
-    const same = await change(training.learningRate);
-    const tenth = await change(training.learningRate / 10);
+    const same = await change(training.config.learningRate);
+    const tenth = await change(training.config.learningRate / 10);
     assert.equal(same, base);
     // Adam's first step moves each weight by ~rate, so a tenth of the rate moves them a tenth as far.
     assert.ok(Math.abs(tenth / base - 0.1) < 0.02, `ratio ${tenth / base}`);
@@ -155,7 +157,7 @@ describe('cps: one network of the pair (wasm backend)', function () {
   });
 
   it('consistency on: a finite term inside the total, decreasing on a toy batch, no tensor leak', async () => {
-    const t = new NetTrainer(spec, { ...training, learningRate: 2e-2 }, 3);
+    const t = new NetTrainer(spec, { ...training, config: makeConfig({ ...settings, learningRate: 2e-2 }) }, 3);
     const n = 2, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.sin(((i % (h * w)) / w) / 2) + 0.3 * Math.cos(i / 5));
     // a few labelled pixels; the consistency term works on the rest

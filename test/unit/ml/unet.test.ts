@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/ml/backend';
 import { SeisGrowError } from '../../../src/shared/errors';
 import { createAdam } from '../../../src/ml/kernels/adam';
-import { UNet, UNetConfig, padReflect } from '../../../src/ml/unet';
+import { UNet, padReflect } from '../../../src/ml/unet';
+import type { NetworkDescription } from '../../../src/shared/trainingConfig';
 
-const tiny: UNetConfig = { inChannels: 1, classes: 3, depth: 2, baseFilters: 4, dropout: 0, reconstruction: false };
+const tiny: NetworkDescription = { inChannels: 1, classes: 3, depth: 2, baseFilters: 4, dropout: 0, reconstruction: false };
 
 function image(shape: number[], seed: number): tf.Tensor4D {
   return tf.randomNormal(shape, 0, 1, 'float32', seed) as unknown as tf.Tensor4D;
