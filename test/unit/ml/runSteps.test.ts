@@ -1,0 +1,153 @@
+// The engine's named steps driven with a fake TrainerPair: no worker thread, no network, no backend.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SeisGrowError } from '../../../src/shared/errors';
+import type { NetLosses, TrainingEvent, WorkerSection } from '../../../src/shared/trainingProtocol';
+import type { PairStep, TrainerPair } from '../../../src/threads/trainerPair';
+import { readCheckpoint } from '../../../src/ml/checkpoint';
+import {
+  growLabels, initialLabels, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate, type TrainingRequest,
+} from '../../../src/ml/runSteps';
+
+const H = 24, W = 20, CLASSES = 2;
+/** The truth: class 0 above row 12, class 1 below. */
+const truth = new Uint8Array(H * W).map((_, i) => (Math.floor(i / W) < 12 ? 0 : 1));
+/** Seeds: every pixel of columns 4 and 15 (a few traces, as an interpreter paints them). */
+const seeds = truth.map((v, i) => (i % W === 4 || i % W === 15 ? v : 255));
+const seismic = new Float32Array(H * W).map((_, i) => Math.sin(i / 7));
+const losses: NetLosses = { sup: 1, pseudo: 0.5, recon: 0, total: 1.5 };
+
+/** A pair that predicts the truth with confidence `p` and records every step. */
+function fakePair(p = 0.95): TrainerPair & { steps: PairStep[]; held: WorkerSection[]; closed: boolean } {
+  const probs = (height: number, width: number): Float32Array => {
+    const out = new Float32Array(height * width * CLASSES);
+    for (let i = 0; i < height * width; i++) { const c = Math.floor(i / width) < height / 2 ? 0 : 1; out[i * CLASSES + c] = p; out[i * CLASSES + 1 - c] = 1 - p; }
+    return out;
+  };
+  const pair = {
+    steps: [] as PairStep[], held: [] as WorkerSection[], closed: false,
+    async init() {
+      const ready = { backend: { name: 'fake', requested: 'wasm' as const, tfjsVersion: '0' }, parameterCount: 7 };
+      return { a: ready, b: ready };
+    },
+    async setSections(sections: () => WorkerSection[]) { pair.held = sections(); },
+    async trainStep(step: PairStep) { pair.steps.push(step); return { a: losses, b: { ...losses, sup: 3, total: 3.5 } }; },
+    async predict(which: (number | WorkerSection)[]) {
+      return which.map((s) => { const sec = typeof s === 'number' ? pair.held[s] : s; return { a: probs(sec.height, sec.width), b: probs(sec.height, sec.width) }; });
+    },
+    async getState() {
+      const state = { weights: [{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }], optimizer: [] };
+      return { a: state, b: state };
+    },
+    async close() { pair.closed = true; },
+  };
+  return pair;
+}
+
+function request(over: Partial<TrainingRequest> = {}): TrainingRequest {
+  return {
+    sections: [
+      { name: 'labelled', seismic, labels: seeds, height: H, width: W },
+      { name: 'pool', seismic, labels: null, height: H, width: W, predict: false },
+      { name: 'new', seismic, labels: null, height: H, width: W },
+    ],
+    classes: CLASSES, stages: [1, 2, 3], runDir: '/nonexistent',
+    config: { seed: 3, stepsPerEpoch: 4, batchSize: 2, patchSize: 64, validationFraction: 0.2, validationBlock: 4, network: { depthChannel: false } },
+    ...over,
+  };
+}
+
+describe('engine steps, with a fake pair of networks', () => {
+  it('prepareRun derives the network from the config, holds only labelled sections, clamps the patch, and refuses a later stage without a checkpoint', async () => {
+    const plan = await prepareRun(request());
+    assert.deepEqual(plan.network, { ...plan.config.network, inChannels: 1, classes: CLASSES });
+    assert.deepEqual(plan.heldIndex, [0]);
+    assert.equal(plan.patch, Math.max(H, W));
+    assert.ok(plan.validationPixels > 0);
+    assert.equal(plan.seeds[0].filter((v) => v !== 255).length + plan.validationPixels, seeds.filter((v) => v !== 255).length);
+    await assert.rejects(prepareRun(request({ stages: [2] })), (e: unknown) => e instanceof SeisGrowError && e.code === 'needs-previous-stage');
+  });
+
+  it('the same seed gives the same plan (split, network seeds)', async () => {
+    const [a, b] = [await prepareRun(request()), await prepareRun(request())];
+    assert.deepEqual(a.splits[0].validation, b.splits[0].validation);
+    assert.equal(a.root.fork('net-a').nextUint32(), b.root.fork('net-a').nextUint32());
+  });
+
+  it('startNetworks reports the backend of the pair and hands it the held sections', async () => {
+    const plan = await prepareRun(request());
+    const pair = fakePair();
+    const { backend } = await startNetworks(plan, pair);
+    assert.equal(backend.workers, 2);
+    assert.equal(backend.parameterCount, 7);
+    assert.equal(pair.held.length, 1);
+  });
+
+  it('trainEpoch runs stepsPerEpoch CPS steps (λ 0 in stage 1), emits each, averages the losses, and stops when cancelled', async () => {
+    const plan = await prepareRun(request());
+    const labels = initialLabels(plan);
+    const pair = fakePair();
+    const events: TrainingEvent[] = [];
+    const r = await trainEpoch(plan, pair, stageContext(plan, labels, 1), 1, () => false, (e) => events.push(e));
+    assert.equal(pair.steps.length, 4);
+    assert.ok(pair.steps.every((s) => s.lambda === 0 && s.n === 2));
+    assert.equal(events.filter((e) => e.type === 'step').length, 4);
+    assert.equal(r?.losses.b.sup, 3);
+    let calls = 0;
+    assert.equal(await trainEpoch(plan, pair, stageContext(plan, labels, 2), 1, () => ++calls > 2, () => undefined), null);
+    assert.equal(pair.steps.length, 6);
+  });
+
+  it('growLabels grows the seeds with confident agreeing predictions and records what it added', async () => {
+    const plan = await prepareRun(request());
+    const labels = initialLabels(plan);
+    const pair = fakePair();
+    await startNetworks(plan, pair);
+    const record = await growLabels(plan, labels, pair, 3, 1);
+    const grown = labels.trainLabels[0];
+    let added = 0;
+    for (let i = 0; i < grown.length; i++) {
+      if (grown[i] === 255) continue;
+      assert.equal(grown[i], truth[i], `pixel ${i} grown to the predicted class`);
+      if (plan.seeds[0][i] === 255) added++;
+    }
+    assert.ok(added > 0);
+    assert.equal(record.addedTotal, added);
+    assert.equal(record.stage, 3);
+  });
+
+  it('validate scores the mean prediction on the held-out pixels', async () => {
+    const plan = await prepareRun(request());
+    const pair = fakePair();
+    await startNetworks(plan, pair);
+    const v = await validate(plan, pair);
+    assert.equal(v?.meanIoU, 1);
+  });
+
+  it('predictRun predicts every section but those marked predict: false, with the user labels merged into the grown ones', async () => {
+    const plan = await prepareRun(request());
+    const pair = fakePair();
+    await startNetworks(plan, pair);
+    const out = await predictRun(plan, initialLabels(plan), pair);
+    assert.equal(out[1], null);
+    assert.deepEqual(out[0]?.prediction, truth);
+    assert.deepEqual(out[2]?.prediction, truth);
+    assert.deepEqual(out[0]?.grownLabels, seeds, 'validation pixels come back as labels');
+  });
+
+  it('saveCheckpoint writes a checkpoint that loads back with the plan\'s network and the pair\'s state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seisgrow-steps-'));
+    try {
+      const plan = await prepareRun(request({ runDir: dir }));
+      const where = await saveCheckpoint(plan, fakePair(), initialLabels(plan).trainLabels, 1, 2, [1], 'fake');
+      const ck = await readCheckpoint(where);
+      assert.deepEqual(ck.network, plan.network);
+      assert.deepEqual([ck.stage, ck.epoch, ck.stagesCompleted], [1, 2, [1]]);
+      assert.deepEqual(ck.nets.b.weights[0].data, new Float32Array([1, 2]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
