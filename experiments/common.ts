@@ -1,5 +1,7 @@
 // Shared helpers of the experiment scripts: load the real data, make sparse "well-tie" labels, score predictions.
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { ConfigOverrides } from '../src/ml/config';
 import { readNpy } from '../src/io/npy';
 import type { SectionPlace } from '../src/ml/crossSectionGrowth';
 import { ConfusionMatrix, type SegmentationScores } from '../src/ml/metrics';
@@ -74,4 +76,19 @@ export function scoreGrown(classes: number, pairs: { truth: Uint8Array; grown: U
     cm.update(t, g);
   }
   return { coverage: covered / all, scores: cm.scores() };
+}
+
+/** A variant's training overrides: a JSON file in the format of `seisgrow train --config` (experiments/configs/). */
+export async function readOverrides(file: string): Promise<ConfigOverrides> {
+  return JSON.parse(await fs.readFile(file, 'utf8')) as ConfigOverrides;
+}
+
+/** `over` applied on `base`, one level deep like the config's blocks (a variant changes one setting of a block, not the block). */
+export function mergeOverrides(base: ConfigOverrides, over: ConfigOverrides): ConfigOverrides {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b) ? { ...b, ...v } : v;
+  }
+  return out as ConfigOverrides;
 }

@@ -4,16 +4,13 @@
 //        [--steps 20] [--train 0,1,2,3] (sections trained on; the others are predicted for generalisation)
 //        [--stages 3 --resume DIR/stage2] (continue a run from a stage's checkpoint; rows are appended to DIR's results)
 //        [--transductive] (the held-out sections join training unlabelled, feeding the semi-supervised terms)
-//        [--pthr 0.7] (cps.confidenceThreshold)
-//        [--later 0.2] [--pgamma 2] [--consistency 0] [--cthr 0.95] [--grownw 0.5] (schedule.laterStagesScale, cps.pseudoGamma,
-//        consistency.weight, growth.grownWeight)
-//        [--across true|false] (growth.acrossSections: crossing sections pass grown labels to each other)
-//        [--lr 0.001] [--sampling uniform|class-balanced] [--adaptive true|false] [--centres seeds|grown] [--lambda 1] (overrides of the defaults)
+//        [--config experiments/configs/VARIANT.json] (a variant: training overrides in the format of
+//        `seisgrow train --config`, applied over this script's base settings; see experiments/configs/)
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startTraining, predictSections } from '../src/ml/engine';
 import type { StageNumber } from '../src/shared/trainingProtocol';
-import { loadF3, score, scoreGrown, traceLabels } from './common';
+import { loadF3, mergeOverrides, readOverrides, score, scoreGrown, traceLabels } from './common';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,19 +30,9 @@ async function main(): Promise<void> {
   const seed = Number(arg('seed', '1234'));
   const patch = Number(arg('patch', '128'));
   const batch = Number(arg('batch', '8'));
-  const lr = arg('lr');
-  const sampling = arg('sampling') as 'class-balanced' | 'uniform' | undefined;
-  const adaptive = arg('adaptive');
   const transductive = arg('transductive') === 'true';
-  const centres = arg('centres') as 'seeds' | 'grown' | undefined;
-  const lambda = arg('lambda');
-  const later = arg('later');
-  const pgamma = arg('pgamma');
-  const pthr = arg('pthr');
-  const consistency = arg('consistency');
-  const grownw = arg('grownw');
-  const cthr = arg('cthr');
-  const acrossFlag = arg('across');
+  const configFile = arg('config');
+  const variant = configFile ? await readOverrides(configFile) : {};
   const stagesToRun = (arg('stages', '1,2,3') ?? '').split(',').map(Number) as StageNumber[];
   const all = await loadF3(step);
   const trainIdx = (arg('train') ?? all.map((_, i) => i).join(',')).split(',').map(Number);
@@ -60,7 +47,7 @@ async function main(): Promise<void> {
   // Resuming appends to the rows the earlier stages of the same run already wrote.
   const results: unknown[] = resumeFrom && existsSync(resultsPath) ? (JSON.parse(await fs.readFile(resultsPath, 'utf8')) as { results: unknown[] }).results : [];
   const log = (o: unknown): void => { console.log(JSON.stringify(o)); };
-  log({ experiment: 'f3', step, traces, recon, transductive, epochs: [e1, e2, e3], steps, base, patch, batch, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), shape: train.map((s) => [s.height, s.width]), labelledFraction });
+  log({ experiment: 'f3', ...(configFile ? { config: configFile, variant } : {}), step, traces, recon, transductive, epochs: [e1, e2, e3], steps, base, patch, batch, train: train.map((s) => s.name), heldOut: heldOut.map((i) => all[i].name), shape: train.map((s) => [s.height, s.width]), labelledFraction });
   let previous: string | undefined = resumeFrom;
   for (const stage of stagesToRun) {
     const runDir = path.join(out, `stage${stage}`);
@@ -72,9 +59,7 @@ async function main(): Promise<void> {
         ...(transductive ? heldOut.map((i) => ({ name: all[i].name, seismic: all[i].seismic, labels: null, height: all[i].height, width: all[i].width, ...(all[i].place ? { place: all[i].place } : {}) })) : []),
       ],
       classes, stages: [stage], runDir, ...(previous ? { resumeFrom: previous } : {}),
-      config: { seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon },
-        ...(lr ? { learningRate: Number(lr) } : {}), ...(sampling ? { labelSampling: sampling } : {}), ...(lambda || pgamma || pthr ? { cps: { ...(lambda ? { lambda: Number(lambda) } : {}), ...(pgamma ? { pseudoGamma: Number(pgamma) } : {}), ...(pthr ? { confidenceThreshold: Number(pthr) } : {}) } } : {}),
-        ...(later ? { schedule: { laterStagesScale: Number(later) } } : {}), ...(consistency ? { consistency: { weight: Number(consistency), ...(cthr ? { threshold: Number(cthr) } : {}) } } : {}), ...(adaptive || centres || grownw || acrossFlag ? { growth: { ...(adaptive ? { adaptive: adaptive === 'true' } : {}), ...(centres ? { patchCentres: centres } : {}), ...(grownw ? { grownWeight: Number(grownw) } : {}), ...(acrossFlag ? { acrossSections: acrossFlag === 'true' } : {}) } } : {}) },
+      config: mergeOverrides({ seed, patchSize: patch, batchSize: batch, epochs: { 1: e1, 2: e2, 3: e3 }, stepsPerEpoch: steps, network: { baseFilters: base, reconstruction: recon } }, variant),
     }, (e) => {
       if (e.type === 'epoch') log({ stage: e.record.stage, epoch: e.record.epoch, lossA: e.record.losses.a, valMIoU: e.record.validation?.meanIoU, labelled: e.record.labelledPixels, s: e.record.seconds, eta: e.record.etaSeconds });
       else if (e.type === 'growth') log({ growth: e.record.addedTotal, carried: e.record.carriedAcross, waves: e.record.iterations.length, fraction: e.record.labelledFraction });
