@@ -10,7 +10,7 @@ import type { BackendReport, EpochRecord, GrowthRecord, RunSummary, StageNumber,
 import { workerTrainerPair, type TrainerPair } from '../threads/trainerPair';
 import { checkpointDir, readCheckpoint } from './checkpoint';
 import { withDefaults, type FrozenConfig } from './config';
-import { argmaxProbabilities, mergeLabels, networkInput } from './stages';
+import { argmaxProbabilities, networkInput } from './stages';
 import { normalise } from './data/normalisation';
 import {
   growLabels, initialLabels, predictBoth, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate,

@@ -20,7 +20,6 @@ export interface SegyCube {
   readonly sampleStart?: number;
 }
 
-const TEXT_BYTES = 3200;
 const BINARY_BYTES = 400;
 const TRACE_HEADER_BYTES = 240;
 /** Traces per write call: a few MiB of buffer whatever the cube size. */
