@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeisGrowError } from '../../../src/shared/errors';
 import { checkpointDir, readCheckpoint, resolveCheckpoint, writeCheckpoint, type CheckpointData } from '../../../src/ml/checkpoint';
-import { makeConfig } from '../../../src/ml/config';
+import { makeConfig, withDefaults } from '../../../src/ml/config';
 import { tempDir } from '../../support/trainerFixtures';
 
 function sample(classes = 3, fill = 1): CheckpointData {
@@ -23,6 +23,17 @@ function sample(classes = 3, fill = 1): CheckpointData {
 }
 
 describe('checkpoint', () => {
+  it('loads a checkpoint written before the network type and the settings workers now read (no depthChannel, no cps.pseudoGamma)', async () => {
+    const run = tempDir();
+    const data = sample();
+    const { pseudoGamma: _dropped, ...oldCps } = data.config.cps;
+    await writeCheckpoint(checkpointDir(run), { ...data, config: { ...data.config, cps: oldCps } as unknown as CheckpointData['config'] });
+    const back = await readCheckpoint(run, { classes: 3, inChannels: 1 });
+    assert.deepEqual(back.network, data.network, 'the stored network description, depthChannel absent (= off)');
+    assert.equal(back.config.cps.pseudoGamma, undefined);
+    assert.equal(withDefaults(back.config).cps.pseudoGamma, makeConfig({}).cps.pseudoGamma, 'what a worker reads is completed with today\'s default');
+  });
+
   it('round-trips weights, optimizer slots, config, seed, normalisation, grown labels and shapes', async () => {
     const run = tempDir();
     const data = sample();
