@@ -9,7 +9,7 @@ import { openVolume } from '../io/volume';
 import { openSidecar, sidecarFileShape, type SidecarLayout } from '../editor/labelSidecar';
 import { LabelStore } from '../editor/labelStore';
 import { sidecarLayoutFor } from '../editor/seisgrowDocument';
-import { gatherSection, sectionPixelToVoxel, type VolumeShape } from '../editor/sectionIndex';
+import { sectionPixelToVoxel, voxelsToLayout, type VolumeShape } from '../io/voxelOrder';
 import type { TrainingSection } from '../ml/engine';
 import { UNLABELLED } from '../shared/editorProtocol';
 import { chooseSections, extractSections, type SectionRef, type TrainingSource } from '../training/trainingData';
@@ -65,6 +65,5 @@ export function sectionsToLabelVolume(shape: VolumeShape, refs: readonly Section
 /** Write an array of the volume (voxel order) as NPY in the sidecar's layout, atomically. */
 export async function writeVolumeArray(file: string, data: Uint8Array | Float32Array, shape: VolumeShape, layout: SidecarLayout): Promise<void> {
   // A 2D NPY line keeps its own (samples, traces) shape: its single inline's section.
-  const out = layout === 'section' ? gatherSection(shape, 'inline', 0, data, data instanceof Uint8Array ? new Uint8Array(data.length) : new Float32Array(data.length)) : data;
-  await writeNpy(file, out, sidecarFileShape(shape, layout), data instanceof Uint8Array ? '|u1' : '<f4');
+  await writeNpy(file, voxelsToLayout(shape, layout, data), sidecarFileShape(shape, layout), data instanceof Uint8Array ? '|u1' : '<f4');
 }

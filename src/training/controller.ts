@@ -24,7 +24,7 @@ import { RUNS_VIEW_ID, RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
 import { addedOnly, grownRegion, sparseSectionLayer } from './sectionResults';
 import { readTrainingSettings, type TrainingSettings } from './settings';
-import { gatherSection, scatterSection } from '../editor/sectionIndex';
+import { layoutToVoxels, voxelsToLayout } from '../io/voxelOrder';
 import { predictVolume } from './volumePrediction';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, type SectionRef, type TrainingSource } from './trainingData';
 
@@ -759,7 +759,7 @@ export class TrainingController implements vscode.Disposable {
         if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-label', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
       }
       // A 2D (samples, traces) file is the single inline's section; reorder it to voxel order.
-      const dense = twoD ? scatterSection([ni, nx, ns], 'inline', 0, truth.data, new Uint8Array(n)) : Uint8Array.from(truth.data);
+      const dense = layoutToVoxels([ni, nx, ns], twoD ? 'section' : 'cube', truth.data, new Uint8Array(n));
       cm.update(clampClasses(dense, classes), pred.data);
       truthName = path.basename(file);
     } else {
@@ -824,8 +824,7 @@ export class TrainingController implements vscode.Disposable {
     if (pick.format === 'npy') {
       if (info.kind === '2d' && info.format === 'npy') {
         // A 2D NPY volume is (samples, traces): export in the same layout as its source.
-        const sec = gatherSection([ni, nx, ns], 'inline', 0, cube, new Uint8Array(ns * nx));
-        await writeNpy(out, sec, [ns, nx], '|u1');
+        await writeNpy(out, voxelsToLayout([ni, nx, ns], 'section', cube), [ns, nx], '|u1');
       } else {
         await writeNpy(out, cube, [ni, nx, ns], '|u1');
       }
