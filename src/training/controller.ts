@@ -5,14 +5,13 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { SeisGrowError } from '../shared/errors';
-import { readNpy, writeNpy } from '../io/npy';
-import { SegyVolume, writeSegy } from '../io/segy';
+import { readNpy } from '../io/npy';
 import { denseLayer, type EditorOverlays } from '../editor/overlays';
 import type { SeisGrowDocument } from '../editor/provider';
 import { SEISMIC_EDITOR_VIEW_TYPE } from '../editor/provider';
 import type { RunResult, TrainingHandle, TrainingSection } from '../ml/engine';
 import { checkpointDir } from '../ml/checkpoint';
-import { ConfusionMatrix, formatIoUTable, type SegmentationScores } from '../ml/metrics';
+import { formatIoUTable, type SegmentationScores } from '../ml/metrics';
 import { UNLABELLED } from '../shared/editorProtocol';
 import type { FromPanelMessage, PanelRun } from '../shared/panelProtocol';
 import type { StageNumber, TrainingEvent } from '../shared/trainingProtocol';
@@ -24,8 +23,12 @@ import { RUNS_VIEW_ID, RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
 import { addedOnly, grownRegion, sparseSectionLayer } from './sectionResults';
 import { readTrainingSettings, type TrainingSettings } from './settings';
-import { layoutToVoxels, voxelsToLayout } from '../io/voxelOrder';
-import { predictVolume } from './volumePrediction';
+import { predictVolumeToFiles } from './ops/predictVolume';
+import { evaluateVolumePrediction, readTruthLabels } from './ops/evaluate';
+import { defaultExportPath, exportVolume } from './ops/exportVolume';
+import { labelCube } from './ops/volumeArrays';
+import { grownToAccept } from './ops/acceptGrown';
+import { sidecarLayoutFor } from '../editor/seisgrowDocument';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, type SectionRef, type TrainingSource } from './trainingData';
 
 /** What training needs from the seismic editor (SeisGrowEditorProvider satisfies it). */
@@ -563,8 +566,7 @@ export class TrainingController implements vscode.Disposable {
     const { meta, doc } = target;
     const labels = doc.model.labels;
     if (!labels) return;
-    const arrays = await Promise.all(meta.sections.map((_, k) => this.store!.readSection(meta.id, k)));
-    const region = grownRegion(labels.shape, meta.sections, arrays.map((a) => a.grown), (v) => labels.get(v));
+    const region = await grownToAccept(this.store, meta, labels.shape, (v) => labels.get(v));
     if (region.voxels.length === 0) {
       void vscode.window.showInformationMessage('SeisGrow: the grown labels add nothing beyond the current labels.');
     } else {
@@ -686,21 +688,18 @@ export class TrainingController implements vscode.Disposable {
       if (pick) await vscode.commands.executeCommand('seisgrow.trainStage1');
       return;
     }
-    const [ni, nx, ns] = volume.info.shape;
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist').fsPath;
     const started = Date.now();
+    const files = store.volumePredictionFiles(meta.id);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SeisGrow: predicting ${path.basename(doc.model.path)}`, cancellable: true }, async (progress, token) => {
       let reported = 0;
-      return predictVolume(volume, store.dir(meta.id), {
+      return predictVolumeToFiles(volume, store.dir(meta.id), files, 'cube', {
         workerScript: path.join(dist, 'worker.js'), wasmDir: dist, isCancelled: () => token.isCancellationRequested,
         onProgress: (done, total) => { progress.report({ increment: (100 * (done - reported)) / total, message: `inline ${done}/${total}` }); reported = done; },
       });
     });
     if (!result) { this.log.info('prediction cancelled; nothing written'); return; }
-    const { prediction, confidence } = result;
-    const files = store.volumePredictionFiles(meta.id);
-    await writeNpy(files.prediction, prediction, [ni, nx, ns], '|u1');
-    await writeNpy(files.confidence, confidence, [ni, nx, ns], '<f4');
+    const [ni, nx, ns] = result.shape;
     const next = await store.write({ ...meta, volumePrediction: { shape: [ni, nx, ns] } });
     this.predictionByVolume.add(doc.model.path);
     if (this.shown?.meta.id === meta.id) this.shown = { meta: next };
@@ -735,10 +734,8 @@ export class TrainingController implements vscode.Disposable {
       { label: 'A label file…', description: 'NPY of the same shape, integers, 255 = unlabelled', file: true },
     ], { title: 'Evaluate the prediction against' });
     if (!choice) return undefined;
-    const [ni, nx, ns] = labels.shape;
-    const classes = pred.meta.classes;
-    const cm = new ConfusionMatrix(classes);
     let truthName = 'the volume\'s labels';
+    let truth: Uint8Array | typeof labels = labels;
     if (choice.file) {
       let file: string;
       if (options && options.truth !== 'labels') {
@@ -748,28 +745,10 @@ export class TrainingController implements vscode.Disposable {
         if (!picked?.[0]) return undefined;
         file = picked[0].fsPath;
       }
-      const truth = await readNpy(file);
-      const n = ni * nx * ns;
-      const twoD = ni === 1 && truth.shape.length === 2 && truth.shape[0] === ns && truth.shape[1] === nx;
-      if (truth.data.length !== n || (!twoD && (truth.shape.length !== 3 || truth.shape.some((d, k) => d !== labels.shape[k])))) {
-        throw new SeisGrowError('shape-mismatch', `labels of shape (${truth.shape.join(', ')}) do not match the volume (${labels.shape.join(', ')})`, file);
-      }
-      for (let v = 0; v < truth.data.length; v++) {
-        const t = truth.data[v];
-        if (t !== UNLABELLED && (!Number.isInteger(t) || t < 0 || t >= 255)) throw new SeisGrowError('bad-label', `value ${t} at element ${v} is not a class id (0..254) or 255`, file);
-      }
-      // A 2D (samples, traces) file is the single inline's section; reorder it to voxel order.
-      const dense = layoutToVoxels([ni, nx, ns], twoD ? 'section' : 'cube', truth.data, new Uint8Array(n));
-      cm.update(clampClasses(dense, classes), pred.data);
+      truth = await readTruthLabels(file, labels.shape);
       truthName = path.basename(file);
-    } else {
-      for (let i = 0; i < ni; i++) {
-        const chunk = labels.readChunk(i);
-        if (!chunk) continue;
-        cm.update(clampClasses(chunk, classes), pred.data.subarray(i * nx * ns, (i + 1) * nx * ns));
-      }
     }
-    const scores = cm.scores();
+    const scores = evaluateVolumePrediction(pred.data, pred.meta.classes, truth);
     const table = formatIoUTable(scores, pred.meta.panel.classNames);
     this.log.info(`evaluation of ${doc.model.path} (run ${pred.meta.id}) against ${truthName}:\n${table}`);
     if (!options) this.log.show(true);
@@ -800,40 +779,17 @@ export class TrainingController implements vscode.Disposable {
       : await vscode.window.showQuickPick(items, { title: `Export from ${path.basename(doc.model.path)}${pred ? '' : ' (Predict Volume first to export a prediction)'}` });
     if (options && !pick) throw new SeisGrowError('no-prediction', 'no prediction to export: run Predict Volume first', doc.model.path);
     if (!pick) return undefined;
-    const dir = path.dirname(doc.model.path);
-    const stem = path.basename(doc.model.path).replace(/\.(sgy|segy|seg|npy)$/i, '');
-    const ext = pick.format === 'npy' ? 'npy' : 'sgy';
     const target = options ? vscode.Uri.file(path.resolve(options.target)) : await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(dir, `${stem}.${pick.what}.export.${ext}`)),
+      defaultUri: vscode.Uri.file(defaultExportPath(doc.model.path, pick.what, pick.format)),
       filters: pick.format === 'npy' ? { NumPy: ['npy'] } : { 'SEG-Y': ['sgy', 'segy'] },
       title: `Export ${pick.what} as ${pick.format === 'npy' ? 'NPY' : 'SEG-Y'}`,
     });
     if (!target) return undefined;
     const out = target.fsPath;
-    const forbidden = [doc.model.path, doc.model.sidecar.labels, doc.model.sidecar.classes].map((p) => path.resolve(p));
-    if (forbidden.includes(path.resolve(out))) throw new SeisGrowError('would-overwrite', 'refusing to export over the source volume or its label files; pick another name', out);
-    const [ni, nx, ns] = source.labels.shape;
-    let cube: Uint8Array;
-    if (pick.what === 'labels') {
-      cube = new Uint8Array(ni * nx * ns).fill(UNLABELLED);
-      for (let i = 0; i < ni; i++) { const c = source.labels.readChunk(i); if (c) cube.set(c, i * nx * ns); }
-    } else {
-      cube = pred!.data;
-    }
-    const info = source.volume.info;
-    if (pick.format === 'npy') {
-      if (info.kind === '2d' && info.format === 'npy') {
-        // A 2D NPY volume is (samples, traces): export in the same layout as its source.
-        await writeNpy(out, voxelsToLayout([ni, nx, ns], 'section', cube), [ns, nx], '|u1');
-      } else {
-        await writeNpy(out, cube, [ni, nx, ns], '|u1');
-      }
-    } else {
-      await writeSegy(out, {
-        data: Float32Array.from(cube), inlines: info.inlines, crosslines: info.crosslines, samples: ns,
-        ...(info.sampleUnit === 'ms' ? { sampleInterval: info.sampleInterval, sampleStart: info.sampleStart } : {}),
-      }, source.volume instanceof SegyVolume ? source.volume : undefined);
-    }
+    await exportVolume({
+      volume: source.volume, cube: pick.what === 'labels' ? labelCube(source.labels) : pred!.data, format: pick.format, target: out,
+      layout: sidecarLayoutFor(source.volume), protect: [doc.model.path, doc.model.sidecar.labels, doc.model.sidecar.classes],
+    });
     this.log.info(`exported ${pick.what} of ${doc.model.path} to ${out}`);
     void vscode.window.showInformationMessage(`SeisGrow: ${pick.what} exported to ${out}.`);
     return out;
@@ -842,16 +798,6 @@ export class TrainingController implements vscode.Disposable {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, k) => v === b[k]);
-}
-
-/** Labels outside the run's classes count as unlabelled (a class added after training has no prediction to match). */
-function clampClasses(labels: Uint8Array, classes: number): Uint8Array {
-  let ok = true;
-  for (let k = 0; k < labels.length; k++) if (labels[k] !== UNLABELLED && labels[k] >= classes) { ok = false; break; }
-  if (ok) return labels;
-  const out = labels.slice();
-  for (let k = 0; k < out.length; k++) if (out[k] !== UNLABELLED && out[k] >= classes) out[k] = UNLABELLED;
-  return out;
 }
 
 /** For tests and the host-side API: the section refs a run trains on. */
