@@ -6,7 +6,7 @@ import { sidecarLayoutFor } from '../../editor/seisgrowDocument';
 import type { TrainingController } from '../controller';
 import { defaultExportPath, exportVolume } from '../ops/exportVolume';
 import { labelCube } from '../ops/volumeArrays';
-import { latestVolumePrediction } from './predictCommands';
+import { latestVolumePrediction } from '../ops/predictVolume';
 
 /** Export without asking: what, in which format, to which file. */
 export interface ExportOptions {
@@ -20,7 +20,7 @@ export async function exportData(c: TrainingController, options?: ExportOptions)
   const doc = await c.pickDocument('export');
   if (!doc) return undefined;
   const source = c.source(doc);
-  const pred = c.store ? await latestVolumePrediction(c, doc.model.path) : undefined;
+  const pred = c.store ? await latestVolumePrediction(c.store, doc.model.path) : undefined;
   const items = [
     { label: 'Labels as NPY', what: 'labels' as const, format: 'npy' as const },
     { label: 'Labels as SEG-Y', what: 'labels' as const, format: 'segy' as const },

@@ -3,13 +3,11 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { SeisGrowError } from '../../shared/errors';
-import { readNpy } from '../../io/npy';
 import { checkpointDir } from '../../ml/checkpoint';
 import { formatIoUTable, type SegmentationScores } from '../../ml/metrics';
 import type { TrainingController } from '../controller';
 import { formatSeconds } from '../format';
-import type { RunMeta } from '../runStore';
-import { predictVolumeToFiles } from '../ops/predictVolume';
+import { latestVolumePrediction, predictVolumeToFiles } from '../ops/predictVolume';
 import { evaluateVolumePrediction, readTruthLabels } from '../ops/evaluate';
 
 /** Evaluate without asking: against the volume's labels, or a label file (NPY). */
@@ -51,20 +49,13 @@ export async function predictVolume(c: TrainingController): Promise<void> {
   void vscode.window.showInformationMessage(`SeisGrow: prediction of ${path.basename(doc.model.path)} done in ${formatSeconds((Date.now() - started) / 1000)}; shown as an overlay.`);
 }
 
-/** The latest prediction of a volume as a dense cube (voxel order), from Predict Volume. */
-export async function latestVolumePrediction(c: TrainingController, volumePath: string): Promise<{ meta: RunMeta; data: Uint8Array } | undefined> {
-  const store = c.requireStore();
-  const meta = await store.latestFor(volumePath, (m) => m.volumePrediction !== undefined && existsSync(store.volumePredictionFiles(m.id).prediction));
-  if (!meta) return undefined;
-  return { meta, data: (await readNpy(store.volumePredictionFiles(meta.id).prediction)).data as Uint8Array };
-}
 
 /** Score the volume's prediction against labels: the volume's own labels or a label file the user picks. */
 export async function evaluate(c: TrainingController, options?: EvaluateOptions): Promise<SegmentationScores | undefined> {
   const doc = await c.pickDocument('evaluate');
   if (!doc) return undefined;
   const labels = c.source(doc).labels;
-  const pred = await latestVolumePrediction(c, doc.model.path);
+  const pred = await latestVolumePrediction(c.requireStore(), doc.model.path);
   if (!pred) {
     if (options) throw new SeisGrowError('no-prediction', 'no prediction to evaluate: run Predict Volume first', doc.model.path);
     const pick = await vscode.window.showWarningMessage(`SeisGrow: predict ${path.basename(doc.model.path)} first (SeisGrow: Predict Volume).`, 'Predict Volume');
