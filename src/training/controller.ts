@@ -5,13 +5,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SeisGrowError } from '../shared/errors';
-import { readNpy } from '../io/npy';
-import { denseLayer, type EditorOverlays } from '../editor/overlays';
 import type { SeisGrowDocument } from '../editor/provider';
 import { SEISMIC_EDITOR_VIEW_TYPE } from '../editor/provider';
 import type { TrainingHandle } from '../ml/engine';
 import type { SegmentationScores } from '../ml/metrics';
-import { UNLABELLED } from '../shared/editorProtocol';
 import type { FromPanelMessage, PanelRun } from '../shared/panelProtocol';
 import type { StageNumber, TrainingEvent } from '../shared/trainingProtocol';
 import { contextKeys, type TrainingSituation } from './enablement';
@@ -19,7 +16,7 @@ import type { InspectPanel } from './inspectPanel';
 import { PANEL_VIEW_ID, TrainingPanelView } from './panelView';
 import { RUNS_VIEW_ID, RunItem, RunsTreeProvider } from './runsTree';
 import { RunStore, type RunMeta } from './runStore';
-import { sparseSectionLayer } from './sectionResults';
+import { runOverlays } from './ops/runOverlays';
 import { readTrainingSettings, type TrainingSettings } from './settings';
 import { TrainingStatusBar } from './statusBar';
 import type { SectionRef, TrainingSource } from './trainingData';
@@ -252,21 +249,7 @@ export class TrainingController implements vscode.Disposable {
   /** Put a run's per-section outputs on its document as overlays (grown labels only while undecided). */
   async showOverlays(meta: RunMeta, doc: SeisGrowDocument | undefined): Promise<void> {
     if (!doc || !doc.model.labels || !this.store) return;
-    const shape = doc.model.labels.shape;
-    const arrays = await Promise.all(meta.sections.map((_, k) => this.store!.readSection(meta.id, k)));
-    const overlays: EditorOverlays = {};
-    if (meta.volumePrediction && sameShape(meta.volumePrediction.shape, shape)) {
-      const files = this.store.volumePredictionFiles(meta.id);
-      overlays.prediction = denseLayer(shape, (await readNpy(files.prediction)).data as Uint8Array);
-      overlays.confidence = denseLayer(shape, (await readNpy(files.confidence)).data as Float32Array);
-    } else if (arrays.some((a) => a.prediction)) {
-      overlays.prediction = sparseSectionLayer(shape, meta.sections, arrays.map((a) => a.prediction), UNLABELLED, (n) => new Uint8Array(n));
-      overlays.confidence = sparseSectionLayer(shape, meta.sections, arrays.map((a) => a.confidence), 0, (n) => new Float32Array(n));
-    }
-    if (meta.panel.grown?.decision === 'pending' && arrays.some((a) => a.grown)) {
-      overlays.grown = sparseSectionLayer(shape, meta.sections, arrays.map((a) => a.grown), UNLABELLED, (n) => new Uint8Array(n));
-    }
-    doc.model.setOverlays(overlays);
+    doc.model.setOverlays(await runOverlays(this.store, meta, doc.model.labels.shape));
   }
 
   private async onPanelMessage(m: FromPanelMessage): Promise<void> {
@@ -283,13 +266,6 @@ export class TrainingController implements vscode.Disposable {
       this.reportError(e);
     }
   }
-
-  // ---------------------------------------------------------------- predict, evaluate, export
-
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, k) => v === b[k]);
 }
 
 /** For tests and the host-side API: the section refs a run trains on. */
