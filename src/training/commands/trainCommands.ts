@@ -14,7 +14,8 @@ import { missingPredecessor, stagesWithPredecessors } from '../enablement';
 import { formatSeconds, STAGE_TITLES } from '../format';
 import { continueRun, finalScores, initialRun, reduceRun, withFailure, withGrown } from '../panelState';
 import type { RunMeta } from '../runStore';
-import { addedOnly, grownRegion } from '../sectionResults';
+import { grownRegion } from '../sectionResults';
+import { storeRunOutputs } from '../ops/runOutputs';
 import type { TrainingSettings } from '../settings';
 import { chooseLabelledSections, chooseSections, classCount, extractSections } from '../trainingData';
 import { acceptGrown, discardGrown, inspectGrown } from './grownCommands';
@@ -209,20 +210,10 @@ async function finishRun(c: TrainingController, sections: TrainingSection[], res
       return;
     }
     const summary = result.summary;
-    const refs = meta.sections;
-    let grownAny = false;
-    let predicted = false;
-    for (let k = 0; k < refs.length; k++) {
-      const sr = result.sections[k];
-      if (!sr) continue;
-      const grown = summary.stagesCompleted.includes(3) ? addedOnly(sr.grownLabels, sections[k].labels) : undefined;
-      if (grown) grownAny = true;
-      predicted = true;
-      await store.writeSection(meta.id, k, sr.height, sr.width, { ...(grown ? { grown } : {}), prediction: sr.prediction, confidence: sr.confidence });
-    }
+    const { grown, grownAny, predicted } = await storeRunOutputs(store, meta, result, sections);
     const outputs = { grown: meta.outputs.grown || grownAny, prediction: meta.outputs.prediction || predicted };
     if (grownAny && a.stages.includes(3) && summary.status === 'completed' && a.doc.model.labels) {
-      const region = grownRegion(a.doc.model.labels.shape, refs, result.sections.map((sr, k) => (sr ? addedOnly(sr.grownLabels, sections[k].labels) : undefined)), (v) => a.doc.model.labels!.get(v));
+      const region = grownRegion(a.doc.model.labels.shape, meta.sections, grown, (v) => a.doc.model.labels!.get(v));
       if (region.voxels.length > 0) run = withGrown(run, region.voxels.length, region.sections);
     }
     meta = { ...meta, stagesCompleted: summary.stagesCompleted, status: run.status, panel: run, outputs };
