@@ -4,14 +4,14 @@ import * as vscode from 'vscode';
 import { SeisGrowError } from '../../shared/errors';
 import { sidecarLayoutFor } from '../../editor/seisgrowDocument';
 import type { TrainingController } from '../controller';
-import { defaultExportPath, exportVolume } from '../ops/exportVolume';
+import { defaultExportPath, exportVolume, type ExportFormat } from '../ops/exportVolume';
 import { labelCube } from '../ops/volumeArrays';
 import { latestVolumePrediction } from '../ops/predictVolume';
 
 /** Export without asking: what, in which format, to which file. */
 export interface ExportOptions {
   readonly what: 'labels' | 'prediction';
-  readonly format: 'npy' | 'segy';
+  readonly format: ExportFormat;
   readonly target: string;
 }
 
