@@ -5,10 +5,9 @@ import { SeisGrowError } from '../shared/errors';
 import { predictSections } from '../ml/engine';
 import { openVolume } from '../io/volume';
 import { sidecarLayoutFor } from '../editor/seisgrowDocument';
-import { predictVolume } from '../training/volumePrediction';
+import { predictVolumeToFiles } from '../training/ops/predictVolume';
 import { CommandSpec, parseArgs, usageError } from './args';
 import { isSegyFile, readSeismicStack, writeStack } from './trainInputs';
-import { writeVolumeArray } from './volumeInputs';
 
 /** The command-line spec of `predict`. */
 export const predictSpec: CommandSpec = {
@@ -63,16 +62,13 @@ async function predictWholeVolume(run: string, seismic: string, out: string, con
   try {
     const t0 = Date.now();
     const tty = process.stderr.isTTY;
-    const whole = await predictVolume(volume, run, {
+    const whole = await predictVolumeToFiles(volume, run, { prediction: out, ...(confidenceOut ? { confidence: confidenceOut } : {}) }, sidecarLayoutFor(volume), {
       ...(backend ? { backend: backend as 'auto' | 'wasm' | 'tensorflow' | 'cpu' } : {}),
       isCancelled: () => cancelled,
       onProgress: (done, total) => { if (tty) process.stderr.write(`\rinline ${done}/${total}`); },
     });
     if (tty) process.stderr.write('\n');
     if (!whole) { console.log('cancelled; nothing written'); return 130; }
-    const layout = sidecarLayoutFor(volume);
-    await writeVolumeArray(out, whole.prediction, whole.shape, layout);
-    if (confidenceOut) await writeVolumeArray(confidenceOut, whole.confidence, whole.shape, layout);
     console.log(`wrote ${out}${confidenceOut ? ` and ${confidenceOut}` : ''} (volume ${whole.shape.join(' × ')}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     return 0;
   } finally {

@@ -9,10 +9,11 @@ import { startTraining, writeJsonAtomic, type RunMetrics, type RunResult, type T
 import { parseStages } from '../ml/stages';
 import type { EpochRecord, StageNumber, TrainingEvent } from '../shared/trainingProtocol';
 import { DEFAULT_UNLABELLED_SECTIONS } from '../training/trainingData';
-import { predictVolume } from '../training/volumePrediction';
 import { CommandSpec, parseArgs, usageError, type ParsedArgs } from './args';
 import { isSegyFile, readLabelStack, readSeismicStack, writeStack, type InputStack } from './trainInputs';
-import { openVolumeInput, sectionsToLabelVolume, writeVolumeArray } from './volumeInputs';
+import { openVolumeInput, sectionsToLabelVolume } from './volumeInputs';
+import { writeVolumeArray } from '../training/ops/volumeArrays';
+import { predictVolumeToFiles } from '../training/ops/predictVolume';
 
 /** The command-line spec of `train`. */
 export const trainSpec: CommandSpec = {
@@ -187,9 +188,10 @@ async function prepareVolume(seismic: string, labels: string, unlabelled: number
         let cancelled = false;
         const stop = (): void => { cancelled = true; };
         process.once('SIGINT', stop);
+        const volumeFiles = { prediction: path.join(runDir, 'prediction.npy'), confidence: path.join(runDir, 'confidence.npy') };
         let whole;
         try {
-          whole = await predictVolume(volume, runDir, {
+          whole = await predictVolumeToFiles(volume, runDir, volumeFiles, layout, {
             isCancelled: () => cancelled,
             onProgress: (done, total) => { if (json) process.stdout.write(`${JSON.stringify({ type: 'volumePrediction', done, total })}\n`); },
           });
@@ -198,10 +200,7 @@ async function prepareVolume(seismic: string, labels: string, unlabelled: number
         }
         if (!whole) console.log('the prediction of the volume was cancelled (the training run is complete): run "seisgrow predict --run RUN_DIR" later');
         else {
-          files.prediction = path.join(runDir, 'prediction.npy');
-          files.confidence = path.join(runDir, 'confidence.npy');
-          await writeVolumeArray(files.prediction, whole.prediction, shape, layout);
-          await writeVolumeArray(files.confidence, whole.confidence, shape, layout);
+          Object.assign(files, volumeFiles);
           if (!json) console.log(`predicted the volume in ${duration((Date.now() - t0) / 1000)}`);
         }
       }

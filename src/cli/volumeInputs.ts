@@ -3,13 +3,12 @@
 // Training picks the labelled sections and a spread of unlabelled inlines and crosslines from the volume itself, as
 // the extension does; outputs are arrays of the volume in the sidecar's layout.
 import { SeisGrowError } from '../shared/errors';
-import { writeNpy } from '../io/npy';
 import type { Volume } from '../io/types';
 import { openVolume } from '../io/volume';
-import { openSidecar, sidecarFileShape, type SidecarLayout } from '../editor/labelSidecar';
+import { openSidecar, type SidecarLayout } from '../editor/labelSidecar';
 import { LabelStore } from '../editor/labelStore';
 import { sidecarLayoutFor } from '../editor/seisgrowDocument';
-import { gatherSection, sectionPixelToVoxel, type VolumeShape } from '../editor/sectionIndex';
+import { sectionPixelToVoxel, type VolumeShape } from '../io/voxelOrder';
 import type { TrainingSection } from '../ml/engine';
 import { UNLABELLED } from '../shared/editorProtocol';
 import { chooseSections, extractSections, type SectionRef, type TrainingSource } from '../training/trainingData';
@@ -60,11 +59,4 @@ export function sectionsToLabelVolume(shape: VolumeShape, refs: readonly Section
     if (l) for (let p = 0; p < l.length; p++) if (l[p] !== UNLABELLED) out[sectionPixelToVoxel(shape, ref.axis, ref.position, p)] = l[p];
   });
   return out;
-}
-
-/** Write an array of the volume (voxel order) as NPY in the sidecar's layout, atomically. */
-export async function writeVolumeArray(file: string, data: Uint8Array | Float32Array, shape: VolumeShape, layout: SidecarLayout): Promise<void> {
-  // A 2D NPY line keeps its own (samples, traces) shape: its single inline's section.
-  const out = layout === 'section' ? gatherSection(shape, 'inline', 0, data, data instanceof Uint8Array ? new Uint8Array(data.length) : new Float32Array(data.length)) : data;
-  await writeNpy(file, out, sidecarFileShape(shape, layout), data instanceof Uint8Array ? '|u1' : '<f4');
 }

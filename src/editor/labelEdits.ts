@@ -4,7 +4,7 @@
 import type { EditorAxis, EditorClass } from '../shared/editorProtocol';
 import { SeisGrowError } from '../shared/errors';
 import type { LabelStore } from './labelStore';
-import { allocateVoxelIndices, voxelCount, type VolumeShape, type VoxelIndices } from './sectionIndex';
+import { allocateVoxelIndices, voxelCount, type VolumeShape, type VoxelIndices } from '../io/voxelOrder';
 
 /** Where a stroke was painted, so the webview refetches just that section after undo/redo. */
 export interface EditSection {

@@ -10,7 +10,7 @@ import { parseHeaderText, parsePreamble, MAX_HEADER_BYTES } from '../io/npy/head
 import type { EditorClass } from '../shared/editorProtocol';
 import { UNLABELLED } from '../shared/editorProtocol';
 import type { ChunkSource, LabelStore } from './labelStore';
-import type { VolumeShape } from './sectionIndex';
+import { inlineToSection, layoutShape, sectionToInline, type VolumeLayout, type VolumeShape } from '../io/voxelOrder';
 import { parsePalette, serializePalette } from './palette';
 
 /** Paths of a sidecar pair. */
@@ -36,12 +36,10 @@ export function sidecarPathsForTarget(target: string): SidecarPaths {
  * How the sidecar's NPY is laid out. 'cube': shape (inlines, crosslines, samples), C order, the store's own order.
  * 'section': a 2D NPY volume's own shape (rows = samples, cols = traces), i.e. the transpose of the single inline chunk.
  */
-export type SidecarLayout = 'cube' | 'section';
+export type SidecarLayout = VolumeLayout;
 
 /** The NPY shape of a sidecar for a volume shape and layout. */
-export function sidecarFileShape(shape: VolumeShape, layout: SidecarLayout): number[] {
-  return layout === 'cube' ? [...shape] : [shape[2], shape[1]];
-}
+export const sidecarFileShape = layoutShape;
 
 function shapeText(shape: readonly number[]): string {
   return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
@@ -73,9 +71,7 @@ class FileChunkSource implements ChunkSource {
     if (!any) return null;
     if (this.layout === 'cube') return raw;
     // 'section' layout is (samples, traces); the store keeps (traces, samples).
-    const out = new Uint8Array(n);
-    for (let s = 0; s < ns; s++) for (let x = 0; x < nx; x++) out[x * ns + s] = raw[s * nx + x]!;
-    return out;
+    return sectionToInline(nx, ns, raw, new Uint8Array(n));
   }
 
   close(): void {
@@ -137,7 +133,7 @@ export function writeSidecarLabels(store: LabelStore, target: string, layout: Si
     if (layout === 'section') {
       const chunk = store.readChunk(0);
       const out = new Uint8Array(nx * ns).fill(UNLABELLED);
-      if (chunk) for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = chunk[x * ns + s]!;
+      if (chunk) inlineToSection(nx, ns, chunk, out);
       sink.write(out);
     } else {
       const empty = new Uint8Array(store.chunkLength).fill(UNLABELLED);

@@ -3,7 +3,7 @@
 // clean; written chunks stay pinned until they are saved. No vscode import.
 import { UNLABELLED } from '../shared/editorProtocol';
 import type { EditorAxis } from '../shared/editorProtocol';
-import { sectionShape, sectionsAlong, voxelCount, type VolumeShape, type VoxelIndices } from './sectionIndex';
+import { inlineToSection, sectionShape, sectionsAlong, voxelCount, type VolumeShape, type VoxelIndices } from '../io/voxelOrder';
 
 /** Where the saved labels of an inline come from (the sidecar on disk): null when that inline holds no label. */
 export interface ChunkSource {
@@ -160,7 +160,7 @@ export class LabelStore {
     }
   }
 
-  /** The labels of one section (rows × cols, see sectionIndex.ts), at a POSITION along the axis. */
+  /** The labels of one section (rows × cols, see io/voxelOrder.ts), at a POSITION along the axis. */
   section(axis: EditorAxis, position: number): Uint8Array {
     const [ni, nx, ns] = this.shape;
     if (!(Number.isInteger(position) && position >= 0 && position < sectionsAlong(this.shape, axis))) {
@@ -170,7 +170,7 @@ export class LabelStore {
     const out = new Uint8Array(rows * cols).fill(UNLABELLED);
     if (axis === 'inline') {
       const chunk = this.readChunk(position);
-      if (chunk) for (let x = 0; x < nx; x++) for (let s = 0; s < ns; s++) out[s * nx + x] = chunk[x * ns + s]!;
+      if (chunk) inlineToSection(nx, ns, chunk, out);
     } else if (axis === 'crossline') {
       for (let i = 0; i < ni; i++) {
         const chunk = this.readChunk(i);

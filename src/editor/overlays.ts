@@ -1,7 +1,7 @@
 // Read-only layers shown over the seismic (grown labels, prediction, confidence), set by the training side.
 // No vscode import.
 import type { EditorAxis } from '../shared/editorProtocol';
-import { gatherSection, sectionShape, voxelCount, type VolumeShape } from './sectionIndex';
+import { gatherSection, layoutToVoxels, sectionShape, voxelCount, type VolumeLayout, type VolumeShape } from '../io/voxelOrder';
 
 /** A layer that can produce one section (rows × cols, protocol layout) at a POSITION along an axis. */
 export interface SectionLayer<T extends Uint8Array | Float32Array> {
@@ -22,25 +22,18 @@ export interface EditorOverlays {
  * A layer over a dense array. 'cube' layout: (inlines, crosslines, samples) in C order, as the volume.
  * 'section' layout (2D volumes): (samples, traces), i.e. exactly the single inline section's rows × cols.
  */
-export function denseLayer<T extends Uint8Array | Float32Array>(shape: VolumeShape, data: T, layout: 'cube' | 'section' = 'cube'): SectionLayer<T> {
+export function denseLayer<T extends Uint8Array | Float32Array>(shape: VolumeShape, data: T, layout: VolumeLayout = 'cube'): SectionLayer<T> {
   if (data.length !== voxelCount(shape)) {
     throw new RangeError(`overlay has ${data.length} values but the volume has ${voxelCount(shape)} voxels (${shape.join('×')})`);
   }
   if (layout === 'section' && shape[0] !== 1) throw new RangeError('a section-layout overlay needs a 2D volume (one inline)');
-  const [, nx, ns] = shape;
   const make = (n: number) => (data instanceof Float32Array ? new Float32Array(n) : new Uint8Array(n)) as T;
+  // A 2D line is one inline: reordering it once keeps every cut below in voxel order.
+  const cube = layout === 'section' ? layoutToVoxels(shape, layout, data, make(data.length)) : data;
   return {
     section(axis, position) {
       const { rows, cols } = sectionShape(shape, axis);
-      const out = make(rows * cols);
-      if (layout === 'section') {
-        // Only one inline exists: its section is the array itself; crossline/sample cut it along a column/row.
-        if (axis === 'inline') out.set(data);
-        else if (axis === 'crossline') for (let s = 0; s < ns; s++) out[s] = data[s * nx + position]!;
-        else for (let x = 0; x < nx; x++) out[x] = data[position * nx + x]!;
-        return out;
-      }
-      return gatherSection(shape, axis, position, data, out);
+      return gatherSection(shape, axis, position, cube, make(rows * cols));
     },
   };
 }

@@ -18,7 +18,7 @@ import { openSidecar, readPaletteFile, sidecarPathsFor, sidecarPathsForTarget, w
 import { LabelStore } from './labelStore';
 import type { EditorOverlays } from './overlays';
 import { applyPaletteEdit, defaultPalette, samePalette } from './palette';
-import { allocateVoxelIndices, sectionPixelsToVoxels, sectionShape, type VolumeShape, type VoxelIndices } from './sectionIndex';
+import { allocateVoxelIndices, sectionPixelsToVoxels, sectionShape, type VolumeShape, type VoxelIndices } from '../io/voxelOrder';
 
 /** Opens a volume; injected so tests (and the CLI) choose the reader. */
 export type VolumeOpener = (path: string) => Promise<Volume>;
@@ -266,7 +266,7 @@ export class SeisGrowDocumentModel {
   }
 
   /**
-   * Accept a dense label volume (voxel order, see sectionIndex.ts) as ONE undoable edit: voxels where `dense` holds a
+   * Accept a dense label volume (voxel order, see io/voxelOrder.ts) as ONE undoable edit: voxels where `dense` holds a
    * class take it; with onlyUnlabelled, existing labels are kept (grown labels never overwrite seeds).
    */
   acceptLabels(label: string, dense: Uint8Array, options: { onlyUnlabelled?: boolean } = {}): LabelEdit | null {

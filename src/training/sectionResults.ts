@@ -1,7 +1,7 @@
 // Per-section training outputs mapped back into the volume: the voxels grown labels would add (for ONE undoable
 // edit), and overlay layers that show trained sections' values on any section that crosses them. No vscode import.
 import type { SectionLayer } from '../editor/overlays';
-import { allocateVoxelIndices, sectionPixelToVoxel, sectionShape, voxelToSectionPixel, type VolumeShape, type VoxelIndices } from '../editor/sectionIndex';
+import { allocateVoxelIndices, sectionPixelToVoxel, sectionShape, voxelToSectionPixel, type VolumeShape, type VoxelIndices } from '../io/voxelOrder';
 import { UNLABELLED, type EditorAxis } from '../shared/editorProtocol';
 import type { SectionRef } from './trainingData';
 

@@ -6,7 +6,7 @@ import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import type { TrainingSection } from '../ml/engine';
 import { UNLABELLED } from '../shared/editorProtocol';
-import type { VolumeShape } from '../editor/sectionIndex';
+import type { VolumeShape } from '../io/voxelOrder';
 
 /** The read side of the label store that training needs (LabelStore satisfies it). */
 export interface LabelReader {

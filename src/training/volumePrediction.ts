@@ -5,7 +5,7 @@ import { totalmem } from 'node:os';
 import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import type { Predictor, PredictorOptions } from '../ml/engine';
-import { scatterSection, type VolumeShape } from '../editor/sectionIndex';
+import { scatterSection, type VolumeShape } from '../io/voxelOrder';
 
 /** A volume's predicted classes and the mean probability of each voxel's class, voxel order (inline, crossline, sample). */
 export interface VolumePrediction {

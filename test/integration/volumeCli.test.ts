@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeSidecarLabels } from '../../src/editor/labelSidecar';
 import { LabelStore } from '../../src/editor/labelStore';
-import type { VolumeShape } from '../../src/editor/sectionIndex';
+import type { VolumeShape } from '../../src/io/voxelOrder';
 import { readNpy, writeNpy } from '../../src/io/npy';
 import { writeSegy } from '../../src/io/segy';
 import { buildCli, tempDir } from '../support/trainerFixtures';

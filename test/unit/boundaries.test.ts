@@ -49,6 +49,17 @@ describe('module boundaries', () => {
     assert.ok(specifiers('src/extension.ts').includes('vscode'));
   });
 
+  it('the operations the command line shares with the extension (src/training/ops) never import vscode, even through a module', () => {
+    const seen = new Set<string>();
+    const reach = (file: string): string[] => {
+      if (seen.has(file) || !file.endsWith('.ts')) return [];
+      seen.add(file);
+      return specifiers(file).flatMap((spec) => (spec === 'vscode' ? [`${file} → vscode`] : spec.startsWith('.') ? reach(resolveLocal(file, spec)!) : []));
+    };
+    assert.deepEqual(sources('src/training/ops').flatMap(reach), []);
+    assert.ok(seen.has('src/io/voxelOrder.ts') && seen.has('src/training/runStore.ts'), 'the walk follows imports (not vacuous)');
+  });
+
   it('nothing under src/io, src/ml, src/worker, src/threads or src/shared imports vscode', () => {
     assert.deepEqual(violations(['src/io', 'src/ml', 'src/worker', 'src/threads', 'src/shared'], (spec) => spec === 'vscode' || spec.startsWith('vscode/')), []);
   });

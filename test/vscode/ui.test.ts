@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { frameWith, runCommand, waitFor } from './workbench';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { readNpy } from '../../src/io/npy';
-import { voxelCoordinates } from '../../src/editor/sectionIndex';
+import { voxelCoordinates } from '../../src/io/voxelOrder';
 
 const url = process.env.SEISGROW_CODE_SERVER_URL;
 const workspace = process.env.SEISGROW_UI_WORKSPACE;

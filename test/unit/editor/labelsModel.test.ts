@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UNLABELLED, type EditorAxis } from '../../../src/shared/editorProtocol';
 import {
   sectionPixelToVoxel, sectionPixelsToVoxels, sectionShape, voxelCoordinates, voxelToSectionPixel, type VolumeShape,
-} from '../../../src/editor/sectionIndex';
+} from '../../../src/io/voxelOrder';
 import { LabelStore } from '../../../src/editor/labelStore';
 import {
   applyEdit, decodeBackup, EditHistory, editBytes, encodeBackup, makeLabelEdit, revertEdit, unsavedDiff,

@@ -11,7 +11,7 @@ import { SeisGrowDocumentModel } from '../../../src/editor/seisgrowDocument';
 import { npyUint8Header, openSidecar } from '../../../src/editor/labelSidecar';
 import { LabelStore } from '../../../src/editor/labelStore';
 import { denseLayer } from '../../../src/editor/overlays';
-import { sectionPixelToVoxel, type VolumeShape } from '../../../src/editor/sectionIndex';
+import { sectionPixelToVoxel, type VolumeShape } from '../../../src/io/voxelOrder';
 
 const SHAPE: VolumeShape = [4, 5, 6];
 const INLINES = [101, 102, 103, 104];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeisGrowError } from '../../../src/shared/errors';
 import { LabelStore } from '../../../src/editor/labelStore';
-import { sectionPixelToVoxel, sectionShape } from '../../../src/editor/sectionIndex';
+import { sectionPixelToVoxel, sectionShape } from '../../../src/io/voxelOrder';
 import { contextKeys, missingPredecessor, stagesWithPredecessors } from '../../../src/training/enablement';
 import { initialRun, reduceRun } from '../../../src/training/panelState';
 import { makeRunId, RunStore, slug } from '../../../src/training/runStore';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openVolume } from '../../../src/io/volume';
 import type { Volume } from '../../../src/io/types';
 import { LabelStore } from '../../../src/editor/labelStore';
-import { gatherSection, scatterSection, sectionPixelsToVoxels, sectionPixelToVoxel, sectionShape } from '../../../src/editor/sectionIndex';
+import { gatherSection, scatterSection, sectionPixelsToVoxels, sectionPixelToVoxel, sectionShape } from '../../../src/io/voxelOrder';
 import { chooseLabelledSections, chooseSections, classCount, extractSections, spreadPositions, type TrainingSource } from '../../../src/training/trainingData';
 
 const F3 = join(__dirname, '../../../samples/f3.sgy');

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { SeisGrowApi } from '../../../src/extension';
 import { readNpy } from '../../../src/io/npy';
 import { UNLABELLED, type StrokeMessage } from '../../../src/shared/editorProtocol';
-import { sectionPixelToVoxel } from '../../../src/editor/sectionIndex';
+import { sectionPixelToVoxel } from '../../../src/io/voxelOrder';
 
 const VIEW_TYPE = 'seisgrow.seismicEditor';
 

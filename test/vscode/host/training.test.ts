@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SeisGrowApi } from '../../../src/extension';
-import { sectionPixelsToVoxels } from '../../../src/editor/sectionIndex';
+import { sectionPixelsToVoxels } from '../../../src/io/voxelOrder';
 import { readCheckpoint } from '../../../src/ml/checkpoint';
 import { readNpy } from '../../../src/io/npy';
 import { openVolume } from '../../../src/io/volume';

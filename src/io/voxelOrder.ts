@@ -1,4 +1,5 @@
-// Section ↔ voxel index mapping. No vscode, no node: pure arithmetic shared by the label store, edits and tests.
+// Section ↔ voxel index mapping and array layouts: the one place that knows how a section or a file's layout maps
+// onto voxel order. No vscode, no node: pure arithmetic shared by the editor, training, the command line and tests.
 //
 // Voxel order is C order over (inlines, crosslines, samples) — the volume's shape and the 3D sidecar's layout:
 //   voxel = (i * nx + x) * ns + s
@@ -111,5 +112,41 @@ export function gatherSection<T extends { [k: number]: number; length: number }>
   } else {
     for (let i = 0; i < ni; i++) for (let x = 0; x < nx; x++) out[i * nx + x] = cube[(i * nx + x) * ns + position]!;
   }
+  return out;
+}
+
+/**
+ * How an array of the whole volume is laid out in a file: 'cube' is voxel order (inlines, crosslines, samples);
+ * 'section' (2D NPY lines) is the single inline's section, (samples, traces).
+ */
+export type VolumeLayout = 'cube' | 'section';
+
+/** The array shape of a volume's data in a layout. */
+export function layoutShape(shape: VolumeShape, layout: VolumeLayout): number[] {
+  return layout === 'cube' ? [...shape] : [shape[2], shape[1]];
+}
+
+/** An inline's voxel-order values (crosslines × samples) as its section (samples × crosslines), into `out`. */
+export function inlineToSection<T extends { [k: number]: number; length: number }>(nx: number, ns: number, inline: ArrayLike<number>, out: T): T {
+  return gatherSection([1, nx, ns], 'inline', 0, inline, out);
+}
+
+/** An inline's section (samples × crosslines) in voxel order (crosslines × samples), into `out`: the inverse of inlineToSection. */
+export function sectionToInline<T extends { [k: number]: number; length: number }>(nx: number, ns: number, section: ArrayLike<number>, out: T): T {
+  return scatterSection([1, nx, ns], 'inline', 0, section, out);
+}
+
+/** A voxel-order array of the volume in a file layout: the array itself for 'cube', a reordered copy for 'section'. */
+export function voxelsToLayout<T extends Uint8Array | Float32Array>(shape: VolumeShape, layout: VolumeLayout, data: T): T {
+  if (layout === 'cube') return data;
+  const out = (data instanceof Uint8Array ? new Uint8Array(data.length) : new Float32Array(data.length)) as T;
+  return inlineToSection(shape[1], shape[2], data, out);
+}
+
+/** An array of the volume in a file layout copied into `out` in voxel order: the inverse of voxelsToLayout. */
+export function layoutToVoxels<T extends { [k: number]: number; length: number }>(shape: VolumeShape, layout: VolumeLayout, data: ArrayLike<number>, out: T): T {
+  if (data.length !== out.length) throw new RangeError(`layoutToVoxels: ${data.length} values for ${out.length} voxels`);
+  if (layout === 'section') return sectionToInline(shape[1], shape[2], data, out);
+  for (let k = 0; k < data.length; k++) out[k] = data[k]!;
   return out;
 }
