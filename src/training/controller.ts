@@ -392,7 +392,7 @@ export class TrainingController implements vscode.Disposable {
     switch (e.type) {
       case 'backend':
         this.lastBackend = e.backend.name;
-        this.log.info(`backend ${e.backend.name} (asked ${e.backend.requested}, tfjs ${e.backend.tfjsVersion}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network)${e.backend.fallbackReason ? `; fell back: ${e.backend.fallbackReason}` : ''}`);
+        this.log.info(`backend ${e.backend.name}${e.backend.device ? ` on ${e.backend.device}` : ''} (asked ${e.backend.requested}, tfjs ${e.backend.tfjsVersion}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network)${e.backend.fallbackReason ? `; fell back: ${e.backend.fallbackReason}` : ''}`);
         break;
       case 'stageStart':
         this.log.info(`${STAGE_TITLES[e.stage]}: ${e.epochs} epochs of ${e.stepsPerEpoch} steps`);
