@@ -1,5 +1,5 @@
-// One benchmark network in a worker_thread (its own wasm backend instance): times training steps and inference
-// batches of the probe U-Net. In CPS mode two of these run side by side and swap per-pixel argmax maps through
+// One benchmark network in a worker_thread (its own wasm or webgpu backend instance): times training steps and
+// inference batches of the probe U-Net, each ended by a readback so a GPU's queued work is inside the time. In CPS mode two of these run side by side and swap per-pixel argmax maps through
 // a SharedArrayBuffer every step, inside the loss, exactly when cross pseudo supervision needs them.
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,6 +11,8 @@ import { UNet } from '../src/ml/unet';
 /** What the bench sends to a worker. */
 export interface TrainWorkerConfig {
   index: 0 | 1;
+  /** 'webgpu' needs a Dawn adapter and runs without CPS (its exchange reads synchronously). */
+  backend: 'wasm' | 'webgpu';
   /** Two networks exchanging pseudo-labels (needs `shared`). */
   cps: boolean;
   shared?: SharedArrayBuffer;
@@ -24,6 +26,8 @@ export interface TrainWorkerConfig {
 /** What a worker reports back. */
 export interface TrainWorkerResult {
   backend: string;
+  /** The WebGPU adapter, on webgpu. */
+  device?: string;
   parameters: number;
   stepMs: number[];
   stepCpuMs: number[];
@@ -34,7 +38,7 @@ export interface TrainWorkerResult {
 const cfg = workerData as TrainWorkerConfig;
 
 async function main(): Promise<TrainWorkerResult> {
-  const info = await initBackend('wasm');
+  const info = await initBackend(cfg.backend);
   const net = new UNet({ inChannels: 1, classes: cfg.classes, depth: 3, baseFilters: 16, dropout: 0, reconstruction: false }, 1 + cfg.index);
   const optimizer = createAdam(1e-3);
   const pixels = cfg.batch * cfg.size * cfg.size;
@@ -56,37 +60,44 @@ async function main(): Promise<TrainWorkerResult> {
     return tf.tensor(maps[other], [cfg.batch, cfg.size, cfg.size], 'int32');
   };
 
-  const step = () => tf.tidy(() => {
-    optimizer.minimize(() => {
+  const step = async () => {
+    const loss = tf.tidy(() => optimizer.minimize(() => {
       const { logits } = net.forward(x, true);
       // The product's cross-entropy (src/ml/losses.ts), as PyTorch's F.cross_entropy on the peer's side.
       let loss: tf.Scalar = crossEntropyLoss(logits, labels);
       if (cfg.cps) loss = tf.add(loss, crossEntropyLoss(logits, exchange(logits)));
       return loss;
-    }, false, net.trainableVariables);
-  });
+    }, true, net.trainableVariables)!);
+    await loss.data();
+    loss.dispose();
+  };
+  const infer = async () => {
+    const argmax = tf.tidy(() => net.forward(x, false).logits.argMax(-1));
+    await argmax.data();
+    argmax.dispose();
+  };
 
-  step(); // warm-up: XNNPACK operators, Adam slots
+  await step(); // warm-up: XNNPACK operators or compiled shaders, Adam slots
   const stepMs: number[] = [];
   const stepCpuMs: number[] = [];
   for (let i = 0; i < cfg.steps; i++) {
     const c = process.cpuUsage();
     const t = performance.now();
-    step();
+    await step();
     stepMs.push(performance.now() - t);
     const d = process.cpuUsage(c);
     stepCpuMs.push((d.user + d.system) / 1000);
   }
   const inferMs: number[] = [];
-  tf.tidy(() => net.forward(x, false).logits.argMax(-1).dataSync());
+  await infer();
   for (let i = 0; i < cfg.inferBatches; i++) {
     const t = performance.now();
-    tf.tidy(() => net.forward(x, false).logits.argMax(-1).dataSync());
+    await infer();
     inferMs.push(performance.now() - t);
   }
   const backend = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
   const result: TrainWorkerResult = {
-    backend: info.name, parameters: net.parameterCount, stepMs, stepCpuMs, inferMs,
+    backend: info.name, ...(info.device ? { device: info.device } : {}), parameters: net.parameterCount, stepMs, stepCpuMs, inferMs,
     wasmHeapMiB: (backend.wasm?.HEAPU8.length ?? 0) / 2 ** 20,
   };
   net.dispose();

@@ -1,5 +1,6 @@
 // Training speed of the probe U-Net (depth 3, 16/32/64 filters, 128 bottleneck, 6 classes, Adam, batch 8 of
-// 1×128×128): ours on the wasm backend (one network in a worker; the two CPS networks in two workers) beside
+// 1×128×128): ours on the wasm backend (one network in a worker; the two CPS networks in two workers) and on the
+// webgpu backend when Dawn has an adapter (a real GPU, or the software lavapipe `npm run bench` adds), beside
 // PyTorch (Debian's python3-torch via /usr/bin/python3, same network, bench/peers/unet_torch.py), from one run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,14 +80,23 @@ async function main(): Promise<void> {
   const push = (r: Row) => rows.push({ ...r, load: loadavg()[0] });
   const peak0 = process.resourceUsage().maxRSS;
 
-  const single = await runWorker({ index: 0, cps: false, batch: BATCH, size: SIZE, classes: CLASSES, steps: STEPS, inferBatches: INFER });
+  const single = await runWorker({ index: 0, backend: 'wasm', cps: false, batch: BATCH, size: SIZE, classes: CLASSES, steps: STEPS, inferBatches: INFER });
   push({ name: 'ours: wasm, 1 thread, 1 network', networks: 1, stepBest: best(single.stepMs), stepMedian: median(single.stepMs),
     cpuPerStep: median(single.stepCpuMs), infer: best(single.inferMs), memory: `wasm heap ${single.wasmHeapMiB.toFixed(0)} MiB` });
+
+  try {
+    // Two timed steps: on a software adapter (lavapipe on 2 cores) one step takes ~25 s.
+    const gpu = await runWorker({ index: 0, backend: 'webgpu', cps: false, batch: BATCH, size: SIZE, classes: CLASSES, steps: Math.min(STEPS, 2), inferBatches: 1 });
+    push({ name: `ours: webgpu on ${gpu.device ?? 'an unnamed adapter'}, 1 network`, networks: 1, stepBest: best(gpu.stepMs),
+      stepMedian: median(gpu.stepMs), cpuPerStep: median(gpu.stepCpuMs), infer: best(gpu.inferMs), memory: 'GPU buffers' });
+  } catch (err) {
+    console.log(`webgpu row omitted: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+  }
 
   const pixels = BATCH * SIZE * SIZE;
   const shared = new SharedArrayBuffer(8 + 2 * pixels);
   const pair = await Promise.all([0, 1].map((index) =>
-    runWorker({ index: index as 0 | 1, cps: true, shared, batch: BATCH, size: SIZE, classes: CLASSES, steps: STEPS, inferBatches: INFER })));
+    runWorker({ index: index as 0 | 1, backend: 'wasm', cps: true, shared, batch: BATCH, size: SIZE, classes: CLASSES, steps: STEPS, inferBatches: INFER })));
   // The workers run in lockstep (they wait for each other's argmax), so a CPS step takes the slower one's time.
   const cpsStep = pair[0].stepMs.map((v, i) => Math.max(v, pair[1].stepMs[i]));
   // process.cpuUsage() in a worker is the whole process's: during a lockstep CPS step that is both workers' CPU.
@@ -121,7 +131,8 @@ async function main(): Promise<void> {
   console.log(`\nours: process peak RSS ${oursPeak.toFixed(0)} MiB (bench process with its workers); parameters ${single.parameters}`);
   if (torchVersion) {
     const ours1 = rows[0];
-    const oursCps = rows[1];
+    const oursCps = rows.find((r) => r.name.startsWith('ours: CPS'))!;
+    const oursGpu = rows.find((r) => r.name.startsWith('ours: webgpu'));
     const torch1 = rows.filter((r) => r.networks === 1 && r.name.startsWith('PyTorch')).reduce((a, b) => (a.stepMedian < b.stepMedian ? a : b));
     const torch2 = rows.filter((r) => r.networks === 2 && r.name.startsWith('PyTorch')).reduce((a, b) => (a.stepMedian < b.stepMedian ? a : b));
     const inf1 = rows.filter((r) => r.networks === 1 && r.name.startsWith('PyTorch')).reduce((a, b) => (a.infer < b.infer ? a : b));
@@ -138,6 +149,7 @@ async function main(): Promise<void> {
     line('**CPS step, both networks, CPU time** (sum over both networks)', oursCps.cpuPerStep, torchPair.cpuPerStep, torchPair.name);
     line('CPS step, both networks, wall (fastest PyTorch configuration)', oursCps.stepMedian, torch2.stepMedian, torch2.name);
     line('inference batch, 1 network (fastest PyTorch configuration)', ours1.infer, inf1.infer, inf1.name);
+    if (oursGpu) line(`training step, 1 network, wall, ${oursGpu.name.replace(/^ours: /, '')}`, oursGpu.stepMedian, torch1.stepMedian, torch1.name);
   }
   console.log(`\nload average at end ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 }

@@ -87,7 +87,8 @@ export function ensureLavapipe(root = process.cwd()) {
   const dir = join(root, '.cache', `mesa-${MESA_BACKPORTS_VERSION.replace(/[^\w.-]/g, '_')}`);
   const icd = join(dir, 'lvp_icd.json');
   const lib = join(dir, 'usr', 'lib', 'x86_64-linux-gnu');
-  const env = { VK_ICD_FILENAMES: icd, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  // Added to the drivers the loader finds, not instead of them, so a machine's real GPU stays the first choice.
+  const env = { VK_ADD_DRIVER_FILES: icd, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
   if (existsSync(icd)) return { ok: true, env };
   try {
     ensureDebianPackages(['libvulkan1', 'libllvm15', 'libelf1', 'libwayland-client0', 'libx11-xcb1', 'libxcb-dri3-0',

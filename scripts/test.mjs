@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureChromium, ensurePythonPeers } from './ensure.mjs';
+import { ensureChromium, ensureLavapipe, ensurePythonPeers } from './ensure.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 process.chdir(root);
@@ -28,13 +28,13 @@ function testFiles(dir) {
 }
 
 /** Mocha over a folder of TypeScript tests, with the counting reporter. */
-function mocha(stage, dir, timeoutMs) {
+function mocha(stage, dir, timeoutMs, env = {}) {
   const files = testFiles(dir);
   if (files.length === 0) { console.log(`${stage}: 0 passed, 0 failed (no test files in ${dir})`); return true; }
   return run(process.execPath, [
     'node_modules/mocha/bin/mocha.js', '--require', 'tsx/cjs', '--reporter', 'test/support/countingReporter.cjs',
     '--timeout', String(timeoutMs), ...files,
-  ], { SEISGROW_TEST_STAGE: stage });
+  ], { SEISGROW_TEST_STAGE: stage, ...env });
 }
 
 const stages = {
@@ -45,6 +45,11 @@ const stages = {
   unit: () => mocha('unit', 'test/unit', 60_000),
   // The engine in worker threads, the built CLI and the bundle: slower, and they build dist/ first.
   integration: () => mocha('integration', 'test/integration', 180_000),
+  // The WebGPU backend against wasm; with no GPU, on a software Vulkan driver added to the machine's own.
+  webgpu: () => {
+    const vk = process.platform === 'linux' ? ensureLavapipe() : { ok: false, reason: 'the software driver is fetched on Linux only' };
+    return mocha('webgpu', 'test/webgpu', 300_000, vk.ok ? vk.env : { SEISGROW_WEBGPU_NOTE: vk.reason });
+  },
   peer: () => { ensurePythonPeers(); return mocha('peer', 'test/peer', 120_000); },
   webview: () => { ensureChromium(); return mocha('webview', 'test/webview', 60_000); },
   vscode: async () => {

@@ -2,6 +2,7 @@
 // inference (seam-free), with the run's own input normalisation.
 import * as path from 'node:path';
 import { SeisGrowError } from '../shared/errors';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../shared/trainingConfig';
 import { predictSections } from '../ml/engine';
 import { openVolume } from '../io/volume';
 import { sidecarLayoutFor } from '../editor/seisgrowDocument';
@@ -22,7 +23,7 @@ export const predictSpec: CommandSpec = {
     { name: 'out', kind: 'string', metavar: 'PRED.npy', help: 'uint8 classes: the shape of the sections, or of a volume\'s label sidecar (inlines, crosslines, samples)' },
     { name: 'probabilities', kind: 'string', metavar: 'FILE.npy', help: 'sections: also write the float32 class probabilities (shape + (K,))' },
     { name: 'confidence', kind: 'string', metavar: 'FILE.npy', help: 'volume: also write the float32 mean probability of each voxel\'s class' },
-    { name: 'backend', kind: 'string', metavar: 'NAME', help: 'auto, wasm, tensorflow or cpu', defaultText: "the run's" },
+    { name: 'backend', kind: 'string', metavar: 'NAME', help: BACKEND_PREFERENCES.join(', '), defaultText: "the run's" },
   ],
 };
 
@@ -38,7 +39,7 @@ export default async function predict(args: string[]): Promise<number> {
     if (target && path.resolve(target) === path.resolve(seismic)) throw new SeisGrowError('would-overwrite', 'refusing to overwrite the input with the output', target);
   }
   const backend = p.string('backend');
-  if (backend !== undefined && !['auto', 'wasm', 'tensorflow', 'cpu'].includes(backend)) throw new SeisGrowError('usage', `--backend must be auto, wasm, tensorflow or cpu, got "${backend}"`);
+  if (backend !== undefined && !(BACKEND_PREFERENCES as readonly string[]).includes(backend)) throw new SeisGrowError('usage', `--backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got "${backend}"`);
   if (p.flag('volume') || await isSegyFile(seismic)) {
     if (probsOut) throw usageError(predictSpec, '--probabilities is for sections; for a volume (K floats a voxel) write --confidence');
     return predictWholeVolume(run, seismic, out, p.string('confidence'), backend);
@@ -46,7 +47,7 @@ export default async function predict(args: string[]): Promise<number> {
   if (p.has('confidence')) throw usageError(predictSpec, '--confidence is for a volume (SEG-Y, or --volume); sections take --probabilities');
   const input = await readSeismicStack(seismic);
   const results = await predictSections(run, input.sections.map((s, k) => ({ name: `${path.basename(seismic)}[${k}]`, seismic: s, height: input.height, width: input.width })),
-    backend ? { backend: backend as 'auto' | 'wasm' | 'tensorflow' | 'cpu' } : {});
+    backend ? { backend: backend as BackendPreference } : {});
   await writeStack(out, results.map((r) => r.classes), input, '|u1');
   if (probsOut) await writeStack(probsOut, results.map((r) => r.probabilities), input, '<f4', results[0].probabilities.length / (input.height * input.width));
   console.log(`wrote ${out}${probsOut ? ` and ${probsOut}` : ''} (${input.sections.length} section(s) of ${input.height}×${input.width})`);
@@ -63,7 +64,7 @@ async function predictWholeVolume(run: string, seismic: string, out: string, con
     const t0 = Date.now();
     const tty = process.stderr.isTTY;
     const whole = await predictVolumeToFiles(volume, run, { prediction: out, ...(confidenceOut ? { confidence: confidenceOut } : {}) }, sidecarLayoutFor(volume), {
-      ...(backend ? { backend: backend as 'auto' | 'wasm' | 'tensorflow' | 'cpu' } : {}),
+      ...(backend ? { backend: backend as BackendPreference } : {}),
       isCancelled: () => cancelled,
       onProgress: (done, total) => { if (tty) process.stderr.write(`\rinline ${done}/${total}`); },
     });

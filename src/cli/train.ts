@@ -7,6 +7,7 @@ import { SeisGrowError } from '../shared/errors';
 import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides } from '../ml/config';
 import { startTraining, writeJsonAtomic, type RunMetrics, type RunResult, type TrainingSection } from '../ml/engine';
 import { parseStages } from '../ml/stages';
+import { BACKEND_PREFERENCES } from '../shared/trainingConfig';
 import type { EpochRecord, StageNumber, TrainingEvent } from '../shared/trainingProtocol';
 import { DEFAULT_UNLABELLED_SECTIONS } from '../training/trainingData';
 import { CommandSpec, parseArgs, usageError, type ParsedArgs } from './args';
@@ -36,7 +37,7 @@ export const trainSpec: CommandSpec = {
     { name: 'seed', kind: 'integer', metavar: 'N', help: 'seed of every random choice', defaultText: '1234' },
     { name: 'recon', kind: 'flag', help: 'add the reconstruction decoder (S6): MSE on all inputs constrains the encoder' },
     { name: 'classes', kind: 'integer', metavar: 'K', help: 'class count', defaultText: 'largest label + 1' },
-    { name: 'backend', kind: 'string', metavar: 'NAME', help: 'auto, wasm, tensorflow or cpu', defaultText: 'auto' },
+    { name: 'backend', kind: 'string', metavar: 'NAME', help: BACKEND_PREFERENCES.join(', '), defaultText: 'auto' },
     { name: 'resume', kind: 'string', metavar: 'DIR', help: 'run or checkpoint folder to start from', defaultText: 'RUN_DIR when a later stage runs alone' },
     { name: 'config', kind: 'string', metavar: 'FILE.json', help: 'overrides of any training setting (see the config module)' },
     { name: 'json', kind: 'flag', help: 'progress as JSON lines (also when stdout is not a terminal)' },
@@ -236,7 +237,7 @@ async function trainPrepared(p: ParsedArgs, prepared: Prepared, stages: StageNum
       return;
     }
     switch (e.type) {
-      case 'backend': console.log(`backend: ${e.backend.name}${e.backend.fallbackReason ? ` (${e.backend.fallbackReason})` : ''}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network`); break;
+      case 'backend': console.log(`backend: ${e.backend.name}${e.backend.device ? ` on ${e.backend.device}` : ''}${e.backend.fallbackReason ? ` (${e.backend.fallbackReason})` : ''}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network`); break;
       case 'stageStart': console.log(`stage ${e.stage}: ${e.epochs} epochs of ${e.stepsPerEpoch} steps`); break;
       case 'epoch': console.log(formatEpochLine(e.record, stageEpochs.get(e.record.stage) ?? e.record.epoch)); break;
       case 'growth': console.log(`  grown ${e.record.addedTotal} pixels in ${e.record.iterations.length} waves; ${(100 * e.record.labelledFraction).toFixed(1)} % of pixels labelled`); break;

@@ -1,23 +1,27 @@
-// Chooses the TensorFlow.js backend for training and inference: native TensorFlow when its optional package is
-// installed on the user's machine, else the wasm backend with our own gradient kernels, else the pure-JS CPU one.
+// Chooses the TensorFlow.js backend for training and inference: native TensorFlow or WebGPU (Dawn) on a real GPU
+// when their optional packages are installed on the user's machine, else the wasm backend with our own gradient
+// kernels, else the pure-JS CPU one.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SeisGrowError } from '../shared/errors';
+import type { BackendPreference } from '../shared/trainingConfig';
 import { registerWasmKernels } from './kernels';
+import { adapterLabel, probeWebGpu, registerWebGpuBackend, type WebGpuAdapterInfo } from './webgpu';
 
-/** What the user (setting or CLI flag) asked for. */
-export type BackendPreference = 'auto' | 'wasm' | 'tensorflow' | 'cpu';
+export type { BackendPreference };
 
 /** The backend actually in use, reported in metrics.json and the UI. */
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow', 'wasm' or 'cpu'. */
+  /** tfjs backend name: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   name: string;
   requested: BackendPreference;
   /** Why a preferred backend was not used (e.g. tfjs-node not installed). */
   fallbackReason?: string;
+  /** The WebGPU adapter in use, e.g. "NVIDIA H100 (nvidia, hopper)"; only on 'webgpu'. */
+  device?: string;
   tfjsVersion: string;
 }
 
@@ -29,7 +33,8 @@ export interface BackendOptions {
 }
 
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+const NATIVE_GPU = '@tensorflow/tfjs-node-gpu';
+const NATIVE_CPU = '@tensorflow/tfjs-node';
 
 let current: BackendInfo | undefined;
 let pending: { key: string; promise: Promise<BackendInfo> } | undefined;
@@ -58,46 +63,88 @@ export function initBackend(pref: BackendPreference, opts: BackendOptions = {}):
 
 async function select(pref: BackendPreference, opts: BackendOptions): Promise<BackendInfo> {
   const log = opts.log ?? (() => undefined);
-  const info = (name: string, fallbackReason?: string): BackendInfo =>
-    ({ name, requested: pref, ...(fallbackReason ? { fallbackReason } : {}), tfjsVersion: tf.version.tfjs });
+  const info = (name: string, reasons: string[] = [], device?: string): BackendInfo => ({
+    name, requested: pref, ...(reasons.length ? { fallbackReason: reasons.join('; ') } : {}),
+    ...(device ? { device } : {}), tfjsVersion: tf.version.tfjs,
+  });
 
   if (pref === 'cpu') {
     await activate('cpu');
     return info('cpu');
   }
-  let reason: string | undefined;
+  const reasons: string[] = [];
+  // 'auto' goes from the fastest likely backend down: CUDA TensorFlow, WebGPU on a real GPU, TensorFlow on the CPU,
+  // then our wasm kernels.
   if (pref === 'auto' || pref === 'tensorflow') {
-    const native = loadNative();
-    if (native.ok) {
-      await activate('tensorflow');
-      log(`backend: tensorflow (${native.pkg})`);
-      return info('tensorflow');
-    }
+    const native = loadNative(pref === 'auto' ? [NATIVE_GPU] : [NATIVE_GPU, NATIVE_CPU]);
+    if (native.ok) return info(await activateNative(native.pkg, log));
     if (pref === 'tensorflow') {
       throw new SeisGrowError('backend-unavailable',
         `the native TensorFlow backend is not available: ${native.reason}. Install @tensorflow/tfjs-node (or -gpu) ` +
         `next to SeisGrow, or choose the 'wasm' backend`);
     }
-    reason = native.reason;
-    log(`backend: native TensorFlow unavailable (${reason}); using wasm`);
+    reasons.push(native.reason);
+  }
+  if (pref === 'auto' || pref === 'webgpu') {
+    const gpu = await tryWebGpu(pref === 'auto');
+    if (gpu.ok) {
+      log(`backend: webgpu on ${adapterLabel(gpu.adapter)}`);
+      return info('webgpu', reasons, adapterLabel(gpu.adapter));
+    }
+    if (pref === 'webgpu') {
+      throw new SeisGrowError('backend-unavailable',
+        `the WebGPU backend is not available: ${gpu.reason}. Choose 'auto' or 'wasm'`);
+    }
+    reasons.push(gpu.reason);
+  }
+  if (pref === 'auto') {
+    const native = loadNative([NATIVE_CPU]);
+    if (native.ok) return info(await activateNative(native.pkg, log), reasons);
+    reasons.push(native.reason);
+    log(`backend: native TensorFlow unavailable and no GPU adapter (${reasons.join('; ')}); using wasm`);
   }
   try {
     await activateWasm(opts.wasmDir);
-    return info('wasm', reason);
+    return info('wasm', reasons);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     if (pref === 'wasm') throw new SeisGrowError('backend-unavailable', `the wasm backend failed to start: ${why}`);
     log(`backend: wasm failed (${why}); using the pure-JS cpu backend (slow)`);
     await activate('cpu');
-    return info('cpu', [reason, `wasm: ${why}`].filter(Boolean).join('; '));
+    return info('cpu', [...reasons, `wasm: ${why}`]);
+  }
+}
+
+async function activateNative(pkg: string, log: (message: string) => void): Promise<string> {
+  await activate('tensorflow');
+  log(`backend: tensorflow (${pkg})`);
+  return 'tensorflow';
+}
+
+/**
+ * Start the webgpu backend when Dawn has an adapter; `realGpuOnly` refuses a software adapter, which 'auto' must not
+ * prefer to wasm. A failure to initialise is a reason, not an exception, so 'auto' can go on.
+ */
+async function tryWebGpu(realGpuOnly: boolean): Promise<{ ok: true; adapter: WebGpuAdapterInfo } | { ok: false; reason: string }> {
+  const probe = await probeWebGpu();
+  if (!probe.ok) return { ok: false, reason: `webgpu: ${probe.reason}` };
+  if (realGpuOnly && probe.adapter.software) {
+    return { ok: false, reason: `webgpu: only a software adapter (${adapterLabel(probe.adapter)}), slower than wasm` };
+  }
+  try {
+    await registerWebGpuBackend();
+    await activate('webgpu');
+    return { ok: true, adapter: probe.adapter };
+  } catch (err) {
+    return { ok: false, reason: `webgpu: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
   }
 }
 
 /** Try the optional native packages; esbuild leaves these requires alone (they are external). */
-function loadNative(): { ok: true; pkg: string } | { ok: false; reason: string } {
+function loadNative(packages: readonly string[]): { ok: true; pkg: string } | { ok: false; reason: string } {
   const req = nodeRequire();
   const reasons: string[] = [];
-  for (const pkg of NATIVE_PACKAGES) {
+  for (const pkg of packages) {
     try {
       req(pkg);
       if (tf.findBackendFactory('tensorflow')) return { ok: true, pkg };

@@ -2,6 +2,7 @@
 // deep-frozen so no stage can change a setting behind the run's back; the seed is part of it and is recorded.
 import { SeisGrowError } from '../shared/errors';
 import type { DeepReadonly, FrozenConfig, TrainingConfig } from '../shared/trainingConfig';
+import { BACKEND_PREFERENCES } from '../shared/trainingConfig';
 
 export type { DeepReadonly, FrozenConfig, TrainingConfig } from '../shared/trainingConfig';
 
@@ -106,7 +107,7 @@ function bool(name: string, v: unknown): void {
 /** Throws a SeisGrowError naming the first bad setting. */
 export function validateConfig(c: TrainingConfig): void {
   integer('seed', c.seed, 0, 2 ** 32 - 1);
-  if (!['auto', 'wasm', 'tensorflow', 'cpu'].includes(c.backend)) fail('backend', 'must be auto, wasm, tensorflow or cpu', c.backend);
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(c.backend)) fail('backend', `must be ${BACKEND_PREFERENCES.join(', ')}`, c.backend);
   integer('network.depth', c.network.depth, 1, 6);
   integer('network.baseFilters', c.network.baseFilters, 1, 256);
   real('network.dropout', c.network.dropout, 0, 0.9);

@@ -1,9 +1,12 @@
 // The training configuration's types, shared by the engine, the training workers (which receive the run's config as
 // it is, so a new setting reaches the place that uses it without a message field of its own) and checkpoints.
-// Types only: no imports outside src/shared. Defaults and validation live in src/ml/config.ts.
+// Types (and the one list of backend names) only: no imports outside src/shared. Defaults and validation live in src/ml/config.ts.
+
+/** The backends a user may ask for (setting, config file or --backend), in the order the help lists them. */
+export const BACKEND_PREFERENCES = ['auto', 'wasm', 'webgpu', 'tensorflow', 'cpu'] as const;
 
 /** Which backend the training workers asked for. */
-export type BackendPreference = 'auto' | 'wasm' | 'tensorflow' | 'cpu';
+export type BackendPreference = typeof BACKEND_PREFERENCES[number];
 
 /**
  * One network's architecture: the config's `network` block plus what the data fixes (input channels, classes). Both

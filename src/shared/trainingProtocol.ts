@@ -75,6 +75,8 @@ export interface BackendReport {
   name: string;
   requested: BackendPreference;
   fallbackReason?: string;
+  /** The WebGPU adapter, when the backend is 'webgpu'. */
+  device?: string;
   tfjsVersion: string;
   /** Worker threads training in parallel (one network each). */
   workers: number;

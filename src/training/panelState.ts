@@ -45,7 +45,7 @@ export function reduceRun(run: PanelRun, event: TrainingEvent): PanelRun {
   switch (event.type) {
     case 'backend': {
       const b = event.backend;
-      const backend = `${b.name}${b.workers > 1 ? ` ×${b.workers}` : ''}`;
+      const backend = `${b.name}${b.device ? ` (${b.device})` : ''}${b.workers > 1 ? ` ×${b.workers}` : ''}`;
       return { ...run, backend, message: b.fallbackReason ? `backend fell back to ${b.name}: ${b.fallbackReason}` : run.message };
     }
     case 'stageStart':

@@ -159,7 +159,7 @@ function onEvent(c: TrainingController, e: TrainingEvent): void {
   switch (e.type) {
     case 'backend':
       c.lastBackend = e.backend.name;
-      c.log.info(`backend ${e.backend.name} (asked ${e.backend.requested}, tfjs ${e.backend.tfjsVersion}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network)${e.backend.fallbackReason ? `; fell back: ${e.backend.fallbackReason}` : ''}`);
+      c.log.info(`backend ${e.backend.name}${e.backend.device ? ` on ${e.backend.device}` : ''} (asked ${e.backend.requested}, tfjs ${e.backend.tfjsVersion}, ${e.backend.workers} workers, ${e.backend.parameterCount} parameters per network)${e.backend.fallbackReason ? `; fell back: ${e.backend.fallbackReason}` : ''}`);
       break;
     case 'stageStart':
       c.log.info(`${STAGE_TITLES[e.stage]}: ${e.epochs} epochs of ${e.stepsPerEpoch} steps`);
