@@ -13,6 +13,7 @@ import { focalLoss } from '../../src/ml/losses';
 import { adapterLabel, probeWebGpu, type WebGpuProbe } from '../../src/ml/webgpu';
 import { WorkerClient } from '../../src/threads/workerClient';
 import { buildWorker } from '../support/trainerFixtures';
+import { relativeError } from '../support/relativeError';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -21,18 +22,6 @@ const root = path.resolve(__dirname, '../..');
  * gives (measured here on lavapipe: 1e-5 to 2e-5), and a wrong index or a missing term is off by far more.
  */
 const TOLERANCE = 1e-3;
-
-/** max |a − b| / max |b|: the error relative to the reference's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
 
 /** Run `f` on a backend and read its outputs back (asynchronously: webgpu cannot read synchronously in Node). */
 async function on(backend: 'wasm' | 'webgpu', f: () => tf.Tensor[]): Promise<Float32Array[]> {

@@ -6,18 +6,7 @@ import { batchNormRelu } from '../../../src/ml/kernels/batchNorm';
 import { setWinogradTile } from '../../../src/ml/kernels/conv2d';
 import { setNativeKernelsEnabled } from '../../../src/ml/kernels/native';
 import { UNet } from '../../../src/ml/unet';
-
-/** max |a − b| / max |b|: the error relative to the reference's scale. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
+import { relativeError } from '../../support/relativeError';
 
 /** Run `f` on a backend and return its outputs' values (the backend is restored to wasm afterwards). */
 async function on(backend: 'wasm' | 'cpu', f: () => tf.Tensor[]): Promise<Float32Array[]> {
