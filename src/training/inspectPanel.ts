@@ -33,7 +33,7 @@ export class InspectPanel implements vscode.Disposable {
   private ready = false;
   disposed = false;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: (line: string) => void) {
+  constructor(extensionUri: vscode.Uri, private readonly log: (line: string) => void) {
     const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
     this.panel = vscode.window.createWebviewPanel('seisgrow.inspect', 'SeisGrow Inspect', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true, localResourceRoots: roots, retainContextWhenHidden: true,
