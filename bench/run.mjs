@@ -10,9 +10,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const benches = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 // The webgpu rows need a Dawn adapter: a software Vulkan driver is added to the machine's own (a real GPU stays first).
-const vk = process.platform === 'linux' && benches.some((f) => f.startsWith('train')) ? ensureLavapipe(dirname(here)) : { ok: false, reason: 'not linux' };
-if (!vk.ok) console.log(`no software Vulkan driver for the webgpu rows: ${vk.reason}`);
-const env = { ...process.env, ...(vk.ok ? vk.env : {}) };
+let env = process.env;
+if (benches.some((f) => f.startsWith('train'))) {
+  const vk = process.platform === 'linux' ? ensureLavapipe(dirname(here)) : { ok: false, reason: 'it is fetched on Linux only' };
+  if (vk.ok) env = { ...env, ...vk.env };
+  else console.log(`no software Vulkan driver for the webgpu rows: ${vk.reason}`);
+}
 let failed = 0;
 for (const file of benches) {
   console.log(`\n### ${file}\n`);

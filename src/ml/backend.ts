@@ -11,8 +11,6 @@ import type { BackendPreference } from '../shared/trainingConfig';
 import { registerWasmKernels } from './kernels';
 import { adapterLabel, probeWebGpu, registerWebGpuBackend, type WebGpuAdapterInfo } from './webgpu';
 
-export type { BackendPreference };
-
 /** The backend actually in use, reported in metrics.json and the UI. */
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */

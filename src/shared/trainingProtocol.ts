@@ -6,8 +6,6 @@ import type { BackendPreference, FrozenConfig, NetworkDescription } from './trai
 /** A training stage: 1 supervised, 2 cross pseudo supervision, 3 seeded region growing. */
 export type StageNumber = 1 | 2 | 3;
 
-export type { BackendPreference } from './trainingConfig';
-
 /** The loss terms of one network for one step or averaged over an epoch. */
 export interface NetLosses {
   /** Confidence-aware focal loss on (possibly grown) labelled pixels. */

@@ -1,7 +1,7 @@
 // The seisgrow.training.* settings → engine config overrides. Reads through a one-method interface so unit tests
 // stub it with a plain object; the extension passes vscode.workspace.getConfiguration('seisgrow').
 import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides, type FrozenConfig } from '../ml/config';
-import type { BackendPreference } from '../shared/trainingProtocol';
+import type { BackendPreference } from '../shared/trainingConfig';
 import { DEFAULT_UNLABELLED_SECTIONS } from './trainingData';
 
 /** What we need of a WorkspaceConfiguration: a typed get that returns undefined when the key is unset. */
