@@ -2,6 +2,9 @@
 // backend. Dawn exposes an adapter for a real GPU (Vulkan, Metal, D3D12) or a software one (lavapipe, SwiftShader);
 // 'auto' takes only a real GPU, since a software adapter trains slower than our wasm kernels.
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** What Dawn offers on this machine. */
 export type WebGpuProbe =
@@ -40,6 +43,10 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
 }
 
 async function probe(): Promise<WebGpuProbe> {
+  // Without any Vulkan driver Dawn can only fail, and on the way it prints the Vulkan loader's and its own warnings
+  // to stderr (outside our control): on the many Linux machines without a GPU, do not wake it.
+  const noDriver = process.platform === 'linux' ? missingVulkanDriver(process.env) : undefined;
+  if (noDriver) return { ok: false, reason: noDriver };
   let dawn: DawnModule;
   try {
     // `webgpu` is an ES module, external to the bundles; a dynamic import loads it from CommonJS too.
@@ -63,6 +70,20 @@ async function probe(): Promise<WebGpuProbe> {
   }
   installGlobals(dawn, gpu);
   return { ok: true, adapter: describe(adapter) };
+}
+
+/**
+ * Why the Vulkan loader would find no driver, or undefined when it may find one. The folders are the loader's own
+ * search path; a VK_* driver variable means the user steers the loader, so Dawn is asked whatever it names.
+ */
+export function missingVulkanDriver(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES || env.VK_ADD_DRIVER_FILES) return undefined;
+  const config = [env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), ...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'), '/etc'];
+  const data = [env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')];
+  const dirs = [...config, ...data].filter(Boolean).map((d) => join(d, 'vulkan', 'icd.d'));
+  const hasDriver = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json'));
+  return dirs.some(hasDriver) ? undefined
+    : 'no Vulkan driver is installed (no ICD file in /usr/share/vulkan/icd.d or the loader\'s other folders), so Dawn has no adapter';
 }
 
 /** tfjs-backend-webgpu looks for navigator.gpu and the GPU* constants (GPUBufferUsage, …) on the global object. */
