@@ -13,7 +13,7 @@ import type { StageNumber } from '../src/shared/trainingProtocol';
 import { loadF3, mergeOverrides, readOverrides, score, scoreGrown, traceLabels } from './common';
 
 function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
+  const i = process.argv.lastIndexOf(`--${name}`); // the last wins, so a flag after protocol-a.sh's own overrides it
   if (i < 0) return fallback;
   const v = process.argv[i + 1];
   return v === undefined || v.startsWith('--') ? 'true' : v;
