@@ -81,7 +81,10 @@ export function missingVulkanDriver(env: NodeJS.ProcessEnv): string | undefined 
   const config = [env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), ...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'), '/etc'];
   const data = [env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')];
   const dirs = [...config, ...data].filter(Boolean).map((d) => join(d, 'vulkan', 'icd.d'));
-  const hasDriver = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json'));
+  // A folder we cannot read might hold a driver: let Dawn decide there, since probeWebGpu must never throw.
+  const hasDriver = (dir: string): boolean => {
+    try { return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json')); } catch { return true; }
+  };
   return dirs.some(hasDriver) ? undefined
     : 'no Vulkan driver is installed (no ICD file in /usr/share/vulkan/icd.d or the loader\'s other folders), so Dawn has no adapter';
 }

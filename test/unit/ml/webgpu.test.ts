@@ -33,6 +33,12 @@ describe('webgpu: the Vulkan driver pre-check (Dawn is not woken where it can on
     }
   });
 
+  it('leaves the decision to Dawn, without throwing, when a loader folder cannot be read', () => {
+    mkdirSync(join(root, 'data-b', 'vulkan'), { recursive: true });
+    writeFileSync(join(root, 'data-b', 'vulkan', 'icd.d'), 'a file where the loader expects a folder');
+    assert.equal(missingVulkanDriver(env()), undefined);
+  });
+
   it('leaves the decision to Dawn when a VK_* variable steers the loader', () => {
     for (const name of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES']) {
       assert.equal(missingVulkanDriver({ ...env(), [name]: join(root, 'none.json') }), undefined, name);
