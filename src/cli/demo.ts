@@ -69,6 +69,7 @@ export default async function demo(args: string[]): Promise<number> {
     else if (e.type === 'epoch') console.log(formatEpochLine(e.record, stageEpochs.get(e.record.stage) ?? e.record.epoch));
     else if (e.type === 'growth') console.log(`  grown ${e.record.addedTotal} pixels in ${e.record.iterations.length} waves: ${(100 * e.record.labelledFraction).toFixed(1)} % of pixels now labelled`);
     else if (e.type === 'log' && e.level === 'warn') console.log(`warning: ${e.message}`);
+    else if (e.type === 'log' && e.level === 'notice') console.log(e.message);
   };
   const handle = startTraining({
     sections: [{ name: SEISMIC, seismic: Float32Array.from(seismic.data), labels: sparse, height: h, width: w }],

@@ -241,7 +241,7 @@ async function trainPrepared(p: ParsedArgs, prepared: Prepared, stages: StageNum
       case 'stageStart': console.log(`stage ${e.stage}: ${e.epochs} epochs of ${e.stepsPerEpoch} steps`); break;
       case 'epoch': console.log(formatEpochLine(e.record, stageEpochs.get(e.record.stage) ?? e.record.epoch)); break;
       case 'growth': console.log(`  grown ${e.record.addedTotal} pixels in ${e.record.iterations.length} waves; ${(100 * e.record.labelledFraction).toFixed(1)} % of pixels labelled`); break;
-      case 'log': if (e.level === 'warn') console.log(`warning: ${e.message}`); break;
+      case 'log': if (e.level === 'warn') console.log(`warning: ${e.message}`); else if (e.level === 'notice') console.log(e.message); break;
       default: break;
     }
   };

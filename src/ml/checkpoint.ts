@@ -36,6 +36,8 @@ export interface CheckpointData {
   /** Training labels per section after growing (255 = unlabelled); the sparse seeds before stage 3. */
   grownLabels: Uint8Array[];
   backend: string;
+  /** The depth order of the units the user's labels imply (orderedUnits), top first; null when none or off. */
+  unitOrder: number[] | null;
 }
 
 /** What a loader expects, so a checkpoint for another problem is refused with a clear message. */
@@ -67,6 +69,8 @@ interface Manifest {
   nets: Record<'a' | 'b', { file: string; weights: TensorEntry[]; optimizer: TensorEntry[] }>;
   labels: { file: string; offsets: number[] };
   backend: string;
+  /** Absent in checkpoints written before ordered units existed (= none). */
+  unitOrder?: number[] | null;
 }
 
 /** The checkpoint directory of a run directory. */
@@ -118,7 +122,7 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
       format: FORMAT, version: VERSION, createdAt: new Date().toISOString(),
       stage: data.stage, epoch: data.epoch, stagesCompleted: data.stagesCompleted, seed: data.config.seed,
       config: data.config, network: data.network, normalisation: data.normalisation, sections: data.sections,
-      nets, labels: { file: 'labels.bin', offsets }, backend: data.backend,
+      nets, labels: { file: 'labels.bin', offsets }, backend: data.backend, unitOrder: data.unitOrder,
     };
     await safeWrite(path.join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest, null, 1)));
     // Swap: the old checkpoint is moved aside first because rename cannot replace a non-empty directory.
@@ -188,8 +192,13 @@ export async function readCheckpoint(runOrCheckpoint: string, expect: Checkpoint
     if (start === undefined || start + n > labels.length) throw new SeisGrowError('corrupt', 'grown labels do not fit the sections', labelsFile);
     return new Uint8Array(labels.subarray(start, start + n));
   });
+  const unitOrder = m.unitOrder ?? null;
+  if (unitOrder !== null && (!Array.isArray(unitOrder) || unitOrder.length < 2 || new Set(unitOrder).size !== unitOrder.length
+    || unitOrder.some((c) => !(Number.isInteger(c) && c >= 0 && c < m.network.classes)))) {
+    throw new SeisGrowError('corrupt', `unit order ${JSON.stringify(unitOrder)} is not a list of distinct classes of 0..${m.network.classes - 1}`, manifestPath);
+  }
   return {
     stage: m.stage, epoch: m.epoch, stagesCompleted: m.stagesCompleted, config: m.config, network: m.network,
-    normalisation: m.normalisation, sections: m.sections, nets, grownLabels, backend: m.backend,
+    normalisation: m.normalisation, sections: m.sections, nets, grownLabels, backend: m.backend, unitOrder,
   };
 }

@@ -34,6 +34,8 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   validationFraction: 0.1,
   validationBlock: 16,
   inferenceOverlap: 32,
+  inferenceFlip: false,
+  orderedUnits: 'auto',
   augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0 },
   clipPercentiles: [1, 99],
 });
@@ -145,6 +147,8 @@ export function validateConfig(c: TrainingConfig): void {
   real('validationFraction', c.validationFraction, 0, 0.9);
   integer('validationBlock', c.validationBlock, 1, 4096);
   integer('inferenceOverlap', c.inferenceOverlap, 0, 4096);
+  bool('inferenceFlip', c.inferenceFlip);
+  if (c.orderedUnits !== 'auto' && c.orderedUnits !== 'off') fail('orderedUnits', 'must be "auto" or "off"', c.orderedUnits);
   bool('augment.flip', c.augment.flip);
   real('augment.amplitudeScale', c.augment.amplitudeScale, 0, 1);
   real('augment.noise', c.augment.noise, 0, 10);

@@ -234,7 +234,7 @@ export class NetTrainer {
    * Softmax probabilities (h·w·classes, pixel-major) of held or given sections: large sections by overlap-tiled
    * inference, runs of equally shaped sections no larger than a patch (e.g. TGS images) whole, in batches.
    */
-  async predict(which: (number | WorkerSection)[], patch: number, overlap: number, batchSize: number): Promise<{ height: number; width: number; probs: Float32Array }[]> {
+  async predict(which: (number | WorkerSection)[], patch: number, overlap: number, batchSize: number, flip = false): Promise<{ height: number; width: number; probs: Float32Array }[]> {
     const c = this.spec.inChannels;
     const list = which.map((i) => {
       const s = typeof i === 'number' ? this.sections[i] : i;
@@ -247,7 +247,7 @@ export class NetTrainer {
     while (i < list.length) {
       const s = list[i];
       if (s.height > patch || s.width > patch) {
-        out.push({ height: s.height, width: s.width, probs: await this.predictSection(s, patch, overlap, batchSize) });
+        out.push({ height: s.height, width: s.width, probs: await this.predictSection(s, patch, overlap, batchSize, flip) });
         i++;
         continue;
       }
@@ -257,7 +257,7 @@ export class NetTrainer {
       const px = s.height * s.width;
       const batch = new Float32Array(n * px * c);
       for (let k = 0; k < n; k++) batch.set(list[i + k].data, k * px * c);
-      const probs = await this.forwardProbabilities(batch, n, s.height, s.width);
+      const probs = await this.forwardProbabilities(batch, n, s.height, s.width, flip);
       const per = px * this.spec.classes;
       for (let k = 0; k < n; k++) out.push({ height: s.height, width: s.width, probs: probs.slice(k * per, (k + 1) * per) });
       i = j;
@@ -265,10 +265,19 @@ export class NetTrainer {
     return out;
   }
 
-  /** Softmax probabilities of an NHWC batch in inference mode. */
-  async forwardProbabilities(batch: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+  /**
+   * Softmax probabilities of an NHWC batch in inference mode; `flip` averages them with those of the left-right mirrored
+   * batch, mirrored back (test-time augmentation: training flips patches the same way, and depth is never flipped).
+   */
+  async forwardProbabilities(batch: Float32Array, n: number, h: number, w: number, flip = false): Promise<Float32Array> {
     const c = this.spec.inChannels;
-    const probs = tf.tidy(() => tf.softmax(this.net.forward(tf.tensor4d(batch, [n, h, w, c]), false).logits, -1));
+    const probs = tf.tidy(() => {
+      const x = tf.tensor4d(batch, [n, h, w, c]);
+      const p = tf.softmax(this.net.forward(x, false).logits, -1);
+      if (!flip) return p;
+      const mirrored = tf.reverse(tf.softmax(this.net.forward(tf.reverse(x, 2), false).logits, -1), 2);
+      return tf.mul(tf.add(p, mirrored), 0.5);
+    });
     try {
       return (await probs.data()) as Float32Array;
     } finally {
@@ -276,10 +285,10 @@ export class NetTrainer {
     }
   }
 
-  /** Probabilities of one section by overlap-tiled inference. */
-  async predictSection(s: WorkerSection, patch: number, overlap: number, batchSize: number): Promise<Float32Array> {
+  /** Probabilities of one section by overlap-tiled inference (each tile mirrored too when `flip`). */
+  async predictSection(s: WorkerSection, patch: number, overlap: number, batchSize: number, flip = false): Promise<Float32Array> {
     return tiledProbabilities(s.data, s.height, s.width, this.spec.inChannels, this.spec.classes, patch, overlap, batchSize,
-      (batch, n, h, w) => this.forwardProbabilities(batch, n, h, w));
+      (batch, n, h, w) => this.forwardProbabilities(batch, n, h, w, flip));
   }
 
   /** Free the network and optimizer. */

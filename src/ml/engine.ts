@@ -10,8 +10,9 @@ import type { BackendReport, EpochRecord, GrowthRecord, RunSummary, StageNumber,
 import { workerTrainerPair, type TrainerPair } from '../threads/trainerPair';
 import { checkpointDir, readCheckpoint } from './checkpoint';
 import { withDefaults, type FrozenConfig } from './config';
-import { argmaxProbabilities, networkInput } from './stages';
+import { networkInput } from './stages';
 import { normalise } from './data/normalisation';
+import { classifySection } from './unitOrder';
 import {
   growLabels, initialLabels, predictBoth, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate,
   type RunLabels, type RunPlan, type SectionResult, type TrainingRequest,
@@ -101,6 +102,9 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     progress.backend = backend;
     emit({ type: 'backend', backend });
     if (backend.fallbackReason) emit({ type: 'log', level: 'warn', message: `backend ${backend.name}: ${backend.fallbackReason}` });
+    if (plan.unitOrder) {
+      emit({ type: 'log', level: 'notice', message: `ordered units: the labels meet the classes in one order down every trace (${plan.unitOrder.join(' above ')}), and the predictions keep it (orderedUnits "off" predicts each pixel alone)` });
+    }
     await writeMetrics('running');
     let cancelled = false;
     for (const stage of req.stages) {
@@ -218,6 +222,10 @@ export interface PredictorOptions {
   backend?: FrozenConfig['backend'];
   /** Tile overlap in pixels instead of the run's `inferenceOverlap` (clamped to a quarter patch, as in training). */
   overlap?: number;
+  /** Mirror-averaged inference on or off instead of the run's `inferenceFlip`. */
+  flip?: boolean;
+  /** Depth order of the units to decode every trace with instead of the run's own (null: plain argmax). */
+  unitOrder?: readonly number[] | null;
   /** The pair of networks (default: two worker threads). */
   trainers?: () => TrainerPair;
 }
@@ -227,8 +235,10 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
   const ck = await readCheckpoint(runOrCheckpoint, { inChannels: 1 });
   const depth = ck.network.depthChannel === true;
   const pair = opts.trainers ? opts.trainers() : workerTrainerPair('seisgrow-predict', opts.workerScript);
+  // A run stored before a setting existed predicts with today's default of it.
+  const config = withDefaults(ck.config);
   try {
-    const training = { config: withDefaults(ck.config), classWeights: null };
+    const training = { config, classWeights: null };
     await pair.init((role) => ({
       backend: opts.backend ?? ck.config.backend, ...(opts.wasmDir ? { wasmDir: opts.wasmDir } : {}),
       network: ck.network, training, seed: ck.config.seed, weights: ck.nets[role].weights,
@@ -238,6 +248,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     throw e;
   }
   const patch = Math.min(ck.config.patchSize, Math.max(...ck.sections.map((s) => Math.max(s.height, s.width))));
+  const order = opts.unitOrder !== undefined ? opts.unitOrder : config.orderedUnits === 'off' ? null : ck.unitOrder;
   const predictNetworks: PairPredictor['predictNetworks'] = async (sections) => {
     for (const s of sections) {
       if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
@@ -245,7 +256,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     const out: { a: Float32Array; b: Float32Array; mean: Float32Array }[] = [];
     for (let start = 0; start < sections.length; start += 64) {
       const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: networkInput(normalise(s.seismic, ck.normalisation), s.height, s.width, depth) }));
-      out.push(...await predictBoth(pair, chunk, ck.config, patch, opts.overlap ?? ck.config.inferenceOverlap));
+      out.push(...await predictBoth(pair, chunk, ck.config, patch, opts.overlap ?? ck.config.inferenceOverlap, opts.flip ?? config.inferenceFlip));
     }
     return out;
   };
@@ -253,7 +264,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     classes: ck.network.classes,
     predictNetworks,
     async predict(sections) {
-      return (await predictNetworks(sections)).map((p) => ({ ...argmaxProbabilities(p.mean, ck.network.classes), probabilities: p.mean }));
+      return (await predictNetworks(sections)).map((p, k) => ({ ...classifySection(p.mean, sections[k].height, sections[k].width, ck.network.classes, order), probabilities: p.mean }));
     },
     close: () => pair.close(),
   };

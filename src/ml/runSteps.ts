@@ -16,6 +16,7 @@ import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages, type ValidationSplit } from './stages';
+import { classifySection, inferUnitOrder } from './unitOrder';
 
 /** One 2D section to train on (row-major, height = samples, width = traces); labels 255 = unlabelled, null = none. */
 export interface TrainingSection {
@@ -139,6 +140,8 @@ export interface RunPlan {
   heldCrossings: Crossing[];
   patch: number;
   classWeights: number[] | null;
+  /** The depth order of the units the user's labels imply, when `orderedUnits` is 'auto' (null: none, or off). */
+  unitOrder: number[] | null;
 }
 
 /** What changes as a run goes: the training labels (grown in stage 3) and the labels patches are centred on. */
@@ -186,7 +189,10 @@ export async function prepareRun(req: TrainingRequest): Promise<RunPlan> {
   const maxW = Math.max(...req.sections.map((s) => s.width));
   const patch = Math.min(config.patchSize, Math.max(maxH, maxW));
   const classWeights = config.classWeights === 'balanced' ? classWeightsFromCounts(labelCounts(concat(seeds), req.classes)) : null;
-  return { req, config, network, resume, root, normalisation, inputs, userLabels, splits, seeds, validationPixels, heldIndex, heldCrossings, patch, classWeights };
+  // From all of the user's labels (validation pixels too): the order is a fact of the interpretation, not a fitted value.
+  const unitOrder = config.orderedUnits === 'auto'
+    ? inferUnitOrder(userLabels.map((labels, i) => ({ labels, height: req.sections[i].height, width: req.sections[i].width })), req.classes) : null;
+  return { req, config, network, resume, root, normalisation, inputs, userLabels, splits, seeds, validationPixels, heldIndex, heldCrossings, patch, classWeights, unitOrder };
 }
 
 /** The labels a run starts training on: the seeds, plus what a resumed checkpoint had grown. */
@@ -225,8 +231,8 @@ export function stageContext(plan: RunPlan, labels: RunLabels, stage: StageNumbe
 }
 
 /** Mean probabilities of both networks for sections (held indices or sent data), with each network's own. */
-export async function predictBoth(pair: TrainerPair, which: (number | WorkerSection)[], config: FrozenConfig, patch: number, overlap = config.inferenceOverlap): Promise<{ a: Float32Array; b: Float32Array; mean: Float32Array }[]> {
-  const probs = await pair.predict(which, { patch, overlap: Math.min(overlap, Math.floor(patch / 4)), batchSize: config.batchSize });
+export async function predictBoth(pair: TrainerPair, which: (number | WorkerSection)[], config: FrozenConfig, patch: number, overlap = config.inferenceOverlap, flip = false): Promise<{ a: Float32Array; b: Float32Array; mean: Float32Array }[]> {
+  const probs = await pair.predict(which, { patch, overlap: Math.min(overlap, Math.floor(patch / 4)), batchSize: config.batchSize, ...(flip ? { flip } : {}) });
   return probs.map((p) => ({ a: p.a, b: p.b, mean: meanProbabilities(p.a, p.b) }));
 }
 
@@ -319,7 +325,7 @@ export async function saveCheckpoint(plan: RunPlan, pair: TrainerPair, labels: U
   await writeCheckpoint(dir, {
     stage, epoch, stagesCompleted: [...stagesCompleted], config: plan.config, network: plan.network, normalisation: plan.normalisation,
     sections: plan.req.sections.map((s) => ({ name: s.name, height: s.height, width: s.width })),
-    nets: { a: state.a, b: state.b }, grownLabels: labels, backend,
+    nets: { a: state.a, b: state.b }, grownLabels: labels, backend, unitOrder: plan.unitOrder,
   });
   return dir;
 }
@@ -336,10 +342,10 @@ export async function predictRun(plan: RunPlan, labels: RunLabels, pair: Trainer
       const k = heldIndex.indexOf(i);
       return k >= 0 ? k : { height: req.sections[i].height, width: req.sections[i].width, data: plan.inputs[i] };
     });
-    const probs = await predictBoth(pair, which, plan.config, plan.patch);
+    const probs = await predictBoth(pair, which, plan.config, plan.patch, plan.config.inferenceOverlap, plan.config.inferenceFlip);
     chunk.forEach((i, j) => {
       const s = req.sections[i];
-      const { classes, confidence } = argmaxProbabilities(probs[j].mean, req.classes);
+      const { classes, confidence } = classifySection(probs[j].mean, s.height, s.width, req.classes, plan.unitOrder);
       sections[i] = {
         name: s.name, height: s.height, width: s.width, prediction: classes, confidence, probabilities: probs[j].mean,
         grownLabels: mergeLabels(plan.userLabels[i], labels.trainLabels[i]),

@@ -126,6 +126,18 @@ export interface TrainingConfig {
   validationBlock: number;
   /** Overlap of tiles in overlap-tiled inference (pixels). */
   inferenceOverlap: number;
+  /**
+   * The predictions a user gets (after training, `seisgrow predict`, Predict Volume) average each section's probabilities
+   * with those of its left-right mirror, mirrored back: test-time augmentation at twice the inference cost. Validation
+   * and growth in the stages stay single-pass, so a run trains exactly as without it.
+   */
+  inferenceFlip: boolean;
+  /**
+   * 'auto': when the user's labels imply one top-to-bottom order of the classes (every labelled trace meets them in
+   * that order, as stratigraphic units), each trace of a prediction is decoded as the most probable sequence that keeps
+   * it; labels that imply none (salt above and below sediment, facies) leave the plain argmax. 'off': always the argmax.
+   */
+  orderedUnits: 'auto' | 'off';
   augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
   /** Percentiles for robust normalisation. */
   clipPercentiles: [number, number];

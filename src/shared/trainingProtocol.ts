@@ -100,7 +100,8 @@ export type TrainingEvent =
   | { type: 'growth'; record: GrowthRecord }
   | { type: 'checkpoint'; path: string; stage: StageNumber; epoch: number }
   | { type: 'stageEnd'; stage: StageNumber; seconds: number }
-  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** 'notice': a fact of the run the user should see (the command line prints it); 'info': for the log only. */
+  | { type: 'log'; level: 'info' | 'notice' | 'warn'; message: string }
   | { type: 'error'; message: string; code?: ErrorCode }
   | { type: 'done'; summary: RunSummary };
 
@@ -190,6 +191,8 @@ export type ToWorker =
       patch: number;
       overlap: number;
       batchSize: number;
+      /** Average with the left-right mirrored sections' probabilities (test-time augmentation); absent = off. */
+      flip?: boolean;
     }
   | { type: 'getState'; id: number }
   | { type: 'dispose'; id: number };

@@ -23,7 +23,7 @@ export interface PairStep {
 }
 
 /** Tiled-inference settings of a prediction. */
-export interface PairPredictOptions { patch: number; overlap: number; batchSize: number }
+export interface PairPredictOptions { patch: number; overlap: number; batchSize: number; flip?: boolean }
 
 /** The two CPS networks, wherever they run. Buffers passed in may be transferred (detached). */
 export interface TrainerPair {

@@ -29,6 +29,7 @@ export const TRAINING_SETTING_DEFAULTS = {
   'training.growth.threshold': DEFAULT_CONFIG.growth.threshold,
   'training.growth.adaptive': DEFAULT_CONFIG.growth.adaptive,
   'training.growth.grownWeight': DEFAULT_CONFIG.growth.grownWeight,
+  'training.orderedUnits': DEFAULT_CONFIG.orderedUnits,
   'training.reconstruction': DEFAULT_CONFIG.network.reconstruction,
   'training.reconstructionWeight': DEFAULT_CONFIG.reconWeight,
   'training.seed': DEFAULT_CONFIG.seed,
@@ -71,6 +72,7 @@ export function readTrainingSettings(reader: SettingsReader): TrainingSettings {
     consistency: { weight: value(reader, 'training.consistency.weight'), threshold: value(reader, 'training.consistency.threshold') },
     growth: { radius: value(reader, 'training.growth.radius'), threshold: value(reader, 'training.growth.threshold'), adaptive: value(reader, 'training.growth.adaptive'), grownWeight: value(reader, 'training.growth.grownWeight') },
     reconWeight: value(reader, 'training.reconstructionWeight'),
+    orderedUnits: value(reader, 'training.orderedUnits'),
   };
   // The inference overlap must stay under the patch; a small patch setting pulls it down rather than failing.
   const patch = overrides.patchSize ?? DEFAULT_CONFIG.patchSize;

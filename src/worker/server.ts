@@ -56,7 +56,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
         return false;
       }
       case 'predict': {
-        const sections = await need().predict(m.sections, m.patch, m.overlap, m.batchSize);
+        const sections = await need().predict(m.sections, m.patch, m.overlap, m.batchSize, m.flip === true);
         send({ type: 'probabilities', id: m.id, sections });
         return false;
       }

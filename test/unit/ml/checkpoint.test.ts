@@ -19,6 +19,7 @@ function sample(classes = 3, fill = 1): CheckpointData {
     },
     grownLabels: [Uint8Array.from([0, 1, 255, 2, 255, 255]), Uint8Array.from([1, 255])],
     backend: 'wasm',
+    unitOrder: [2, 0, 1],
   };
 }
 
@@ -46,7 +47,21 @@ describe('checkpoint', () => {
     assert.equal(back.config.seed, 5);
     assert.deepEqual(back.sections, data.sections);
     assert.deepEqual([back.stage, back.epoch, back.stagesCompleted, back.backend], [1, 2, [1], 'wasm']);
+    assert.deepEqual(back.unitOrder, [2, 0, 1]);
     assert.deepEqual(fs.readdirSync(run), ['checkpoint'], 'no temporary folders left behind');
+  });
+
+  it('reads a checkpoint written before ordered units as one without an order, and refuses an order that is not one', async () => {
+    const run = tempDir();
+    await writeCheckpoint(checkpointDir(run), { ...sample(), unitOrder: undefined as unknown as null });
+    const manifest = path.join(checkpointDir(run), 'manifest.json');
+    assert.equal('unitOrder' in JSON.parse(fs.readFileSync(manifest, 'utf8')), false, 'written as an old checkpoint');
+    assert.equal((await readCheckpoint(run)).unitOrder, null);
+    for (const bad of [[0, 0, 1], [0, 3], [1], 'up']) {
+      const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(manifest, JSON.stringify({ ...m, unitOrder: bad }));
+      await assert.rejects(readCheckpoint(run), (e: unknown) => e instanceof SeisGrowError && e.code === 'corrupt' && /unit order/.test(e.message), JSON.stringify(bad));
+    }
   });
 
   it('refuses a checkpoint made for another class count, channel count or section shapes, with a clear error', async () => {

@@ -195,4 +195,35 @@ describe('cps: one network of the pair (wasm backend)', function () {
     assert.equal(la.total, lb.total);
     a.dispose(); b.dispose();
   });
+
+  it('mirror-averaged inference is the mean of the plain and the mirrored-back probabilities, so it is exactly mirror-symmetric', async () => {
+    const t = new NetTrainer({ ...spec, inChannels: 2 }, training, 4);
+    const n = 2, h = 8, w = 12, c = 2, k = spec.classes;
+    // An asymmetric amplitude channel and a depth-like channel that the mirror leaves alone.
+    const x = Float32Array.from({ length: n * h * w * c }, (_, i) => (i % c === 1 ? Math.floor(i / (w * c)) % h / h : Math.sin(i / 3) + (i % (w * c)) / 10));
+    const mirror = (a: Float32Array, ch: number): Float32Array => Float32Array.from(a, (_, i) => {
+      const p = Math.floor(i / ch), col = p % w, row = p - col;
+      return a[(row + (w - 1 - col)) * ch + (i % ch)];
+    });
+    const plain = await t.forwardProbabilities(x, n, h, w);
+    const mirroredBack = mirror(await t.forwardProbabilities(mirror(x, c), n, h, w), k);
+    const averaged = await t.forwardProbabilities(x, n, h, w, true);
+    let asymmetry = 0;
+    for (let i = 0; i < plain.length; i++) {
+      assert.ok(Math.abs(averaged[i] - 0.5 * (plain[i] + mirroredBack[i])) < 1e-6, `pixel-class ${i}`);
+      asymmetry = Math.max(asymmetry, Math.abs(plain[i] - mirroredBack[i]));
+    }
+    // The untrained network is not symmetric by itself, so the equality above is not trivial.
+    assert.ok(asymmetry > 1e-3, `plain inference is already symmetric (${asymmetry})`);
+    const ofMirror = await t.forwardProbabilities(mirror(x, c), n, h, w, true);
+    const back = mirror(ofMirror, k);
+    for (let i = 0; i < averaged.length; i++) assert.ok(Math.abs(back[i] - averaged[i]) < 1e-6);
+    // Through tiled inference of a section wider than a tile, too.
+    const section = { height: h, width: w, data: x.subarray(0, h * w * c) };
+    const [tiled] = await t.predict([section], 8, 2, 4, true);
+    const [tiledPlain] = await t.predict([section], 8, 2, 4);
+    assert.equal(tiled.probs.length, h * w * k);
+    assert.notDeepEqual(tiled.probs, tiledPlain.probs);
+    t.dispose();
+  });
 });

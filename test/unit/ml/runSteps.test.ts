@@ -137,6 +137,43 @@ describe('engine steps, with a fake pair of networks', () => {
     assert.deepEqual(out[0]?.grownLabels, seeds, 'validation pixels come back as labels');
   });
 
+  it('ordered units: the labels\' order down the traces is found, recorded in the checkpoint, and keeps the final prediction free of islands', async () => {
+    const island = 3 * W + 9; // row 3, far above the boundary at row 12: the pair says class 1 there, unsure
+    const islandPair = (): ReturnType<typeof fakePair> => {
+      const pair = fakePair();
+      const plain = pair.predict.bind(pair);
+      pair.predict = async (which, opts) => (await plain(which, opts)).map((p) => {
+        for (const probs of [p.a, p.b]) { probs[island * CLASSES] = 0.4; probs[island * CLASSES + 1] = 0.6; }
+        return p;
+      });
+      return pair;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'seisgrow-steps-'));
+    try {
+      const plan = await prepareRun(request({ runDir: dir }));
+      assert.deepEqual(plan.unitOrder, [0, 1], 'every labelled trace has class 0 above class 1');
+      const pair = islandPair();
+      await startNetworks(plan, pair);
+      const out = await predictRun(plan, initialLabels(plan), pair);
+      assert.deepEqual(out[2]?.prediction, truth, 'the island is decoded away');
+      assert.ok(Math.abs((out[2]?.confidence[island] ?? 0) - 0.4) < 1e-6, 'the confidence is that of the class kept');
+      assert.equal((await readCheckpoint(await saveCheckpoint(plan, pair, initialLabels(plan).trainLabels, 1, 1, [1], 'fake'))).unitOrder?.join(), '0,1');
+
+      const off = await prepareRun(request({ config: { ...request().config, orderedUnits: 'off' } }));
+      assert.equal(off.unitOrder, null);
+      const offPair = islandPair();
+      await startNetworks(off, offPair);
+      assert.equal((await predictRun(off, initialLabels(off), offPair))[2]?.prediction[island], 1, 'off: the per-pixel argmax');
+
+      // Labels that put class 1 above class 0 in one trace and below it in another imply no order.
+      const crossed = seeds.map((v, i) => (i % W === 15 ? 1 - v : v));
+      const none = await prepareRun(request({ sections: [{ name: 'labelled', seismic, labels: crossed, height: H, width: W }] }));
+      assert.equal(none.unitOrder, null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('saveCheckpoint writes a checkpoint that loads back with the plan\'s network and the pair\'s state', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seisgrow-steps-'));
     try {
