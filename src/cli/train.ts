@@ -12,7 +12,8 @@ import type { EpochRecord, StageNumber, TrainingEvent } from '../shared/training
 import { DEFAULT_UNLABELLED_SECTIONS } from '../training/trainingData';
 import { CommandSpec, parseArgs, usageError, type ParsedArgs } from './args';
 import { isSegyFile, readLabelStack, readSeismicStack, writeStack, type InputStack } from './trainInputs';
-import { openVolumeInput, sectionsToLabelVolume } from './volumeInputs';
+import { openVolumeInput, sectionsToLabelVolume, VIEWS_OPTION, viewsOf } from './volumeInputs';
+import { checkVolumePredictionSize, DEFAULT_VOLUME_VIEWS, type VolumeViews } from '../training/volumePrediction';
 import { writeVolumeArray } from '../training/ops/volumeArrays';
 import { predictVolumeToFiles } from '../training/ops/predictVolume';
 
@@ -21,7 +22,7 @@ export const trainSpec: CommandSpec = {
   command: 'train',
   summary: 'Train two U-Nets on sparse labels: stage 1 supervised, 2 cross pseudo supervision, 3 seeded region growing.',
   usage: '--seismic A.npy [B.npy ...] --labels LA.npy [LB.npy ...] --out RUN_DIR [--stages 1,2,3] [--epochs N] [--seed N] [--recon] [--classes K] [--json]\n' +
-    '       seisgrow train --seismic VOLUME.sgy|CUBE.npy [--volume] --labels VOLUME.labels.npy --out RUN_DIR [--unlabelled-sections N] [...]',
+    '       seisgrow train --seismic VOLUME.sgy|CUBE.npy [--volume] --labels VOLUME.labels.npy --out RUN_DIR [--unlabelled-sections N] [--views inline|inline+crossline] [...]',
   positionals: [],
   options: [
     { name: 'seismic', kind: 'strings', metavar: 'FILE...', help: 'NPY (H, W) or (N, H, W), or SEG-Y (each inline a section)' },
@@ -29,6 +30,7 @@ export const trainSpec: CommandSpec = {
     { name: 'volume', kind: 'flag', help: 'the seismic is one 3D volume as the editor opens it (an NPY cube is (inlines, crosslines, samples)); implied for SEG-Y' },
     { name: 'unlabelled-sections', kind: 'integer', metavar: 'N', help: 'volume: unlabelled inlines and crosslines, spread over it, for the semi-supervised stages', defaultText: String(DEFAULT_UNLABELLED_SECTIONS) },
     { name: 'no-volume-prediction', kind: 'flag', help: 'volume: skip the prediction of the whole volume at the end (predict it later with "seisgrow predict")' },
+    { ...VIEWS_OPTION, help: `${VIEWS_OPTION.help}, for the prediction of the whole volume at the end` },
     { name: 'unlabelled', kind: 'strings', metavar: 'FILE...', help: 'extra seismic without labels (feeds the pseudo and reconstruction terms; not predicted)' },
     { name: 'out', kind: 'string', metavar: 'RUN_DIR', help: 'folder for metrics.json, the checkpoint and the outputs' },
     { name: 'stages', kind: 'string', metavar: 'LIST', help: 'stages to run, e.g. 1,2,3 or 2 (a later stage alone resumes from RUN_DIR or --resume)', defaultText: '1,2,3' },
@@ -99,14 +101,16 @@ export default async function train(args: string[]): Promise<number> {
 
   const unlabelledSections = p.integer('unlabelled-sections');
   if (unlabelledSections !== undefined && (unlabelledSections < 0 || unlabelledSections > 1000)) throw usageError(trainSpec, `--unlabelled-sections must be 0..1000, got ${unlabelledSections}`);
+  const views = viewsOf(trainSpec, p);
+  if (views && p.flag('no-volume-prediction')) throw usageError(trainSpec, '--views chooses how the whole volume is predicted at the end; it cannot go with --no-volume-prediction');
   const volumeMode = p.flag('volume') || (await Promise.all(seismicFiles.map(isSegyFile))).some(Boolean);
   let prepared: Prepared;
   if (volumeMode) {
     if (seismicFiles.length !== 1) throw usageError(trainSpec, `a volume trains alone: give one --seismic VOLUME and its --labels sidecar, not ${seismicFiles.length} inputs`);
     if (unlabelledFiles.length > 0) throw usageError(trainSpec, '--unlabelled takes section files; a volume\'s unlabelled sections come from itself (--unlabelled-sections N)');
-    prepared = await prepareVolume(seismicFiles[0], labelFiles[0], unlabelledSections ?? DEFAULT_UNLABELLED_SECTIONS, !p.flag('no-volume-prediction'));
+    prepared = await prepareVolume(seismicFiles[0], labelFiles[0], unlabelledSections ?? DEFAULT_UNLABELLED_SECTIONS, p.flag('no-volume-prediction') ? false : views ?? DEFAULT_VOLUME_VIEWS);
   } else {
-    for (const name of ['unlabelled-sections', 'no-volume-prediction']) if (p.has(name)) throw usageError(trainSpec, `--${name} applies to a volume (SEG-Y, or --volume)`);
+    for (const name of ['unlabelled-sections', 'no-volume-prediction', 'views']) if (p.has(name)) throw usageError(trainSpec, `--${name} applies to a volume (SEG-Y, or --volume)`);
     prepared = await prepareStacks(seismicFiles, labelFiles, unlabelledFiles);
   }
   try {
@@ -123,6 +127,8 @@ interface Prepared {
   notice?: string;
   /** For the error message of a label outside the classes: which file holds section k's labels. */
   labelFileOf(section: number): string;
+  /** Refuse, before training, outputs that could not be made with this many classes (a fused volume prediction too large for memory). */
+  checkClasses?(classes: number): void;
   /** Write the outputs of a finished run into RUN_DIR; returns what metrics.json lists under outputs. */
   writeOutputs(result: RunResult, classes: number, runDir: string, json: boolean): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -169,8 +175,8 @@ async function prepareStacks(seismicFiles: string[], labelFiles: string[], unlab
   };
 }
 
-/** A volume and its sidecar: the labelled sections and a spread of unlabelled ones; outputs are arrays of the volume. */
-async function prepareVolume(seismic: string, labels: string, unlabelled: number, predictWhole: boolean): Promise<Prepared> {
+/** A volume and its sidecar: the labelled sections and a spread of unlabelled ones; outputs are arrays of the volume (predicted with `predictWhole` views, or not at all when false). */
+async function prepareVolume(seismic: string, labels: string, unlabelled: number, predictWhole: VolumeViews | false): Promise<Prepared> {
   const input = await openVolumeInput(seismic, labels, unlabelled);
   const { refs, volume, layout } = input;
   const labelled = refs.filter((r) => r.labelled).length;
@@ -179,13 +185,14 @@ async function prepareVolume(seismic: string, labels: string, unlabelled: number
     sections: input.sections,
     notice: `training on ${describe}` + (input.uncoveredVoxels > 0 ? `; ${input.uncoveredVoxels} labelled voxels lie beyond the section cap and are not used` : ''),
     labelFileOf: () => labels,
+    checkClasses: (classes) => { if (predictWhole) checkVolumePredictionSize(volume.info.shape, seismic, { views: predictWhole, classes }); },
     async writeOutputs(result, _classes, runDir, json) {
       const shape = volume.info.shape;
       const files: Record<string, string> = { grownLabels: path.join(runDir, 'grown_labels.npy') };
       await writeVolumeArray(files.grownLabels, sectionsToLabelVolume(shape, refs, result.sections.map((r) => r?.grownLabels ?? null)), shape, layout);
       if (predictWhole) {
         const t0 = Date.now();
-        if (!json) console.log(`predicting the whole volume (${shape[0]} inlines)…`);
+        if (!json) console.log(`predicting the whole volume (${shape[0]} inlines${predictWhole === 'inline+crossline' ? ` and ${shape[1]} crosslines` : ''})…`);
         let cancelled = false;
         const stop = (): void => { cancelled = true; };
         process.once('SIGINT', stop);
@@ -193,6 +200,7 @@ async function prepareVolume(seismic: string, labels: string, unlabelled: number
         let whole;
         try {
           whole = await predictVolumeToFiles(volume, runDir, volumeFiles, layout, {
+            views: predictWhole,
             isCancelled: () => cancelled,
             onProgress: (done, total) => { if (json) process.stdout.write(`${JSON.stringify({ type: 'volumePrediction', done, total })}\n`); },
           });
@@ -220,6 +228,7 @@ async function trainPrepared(p: ParsedArgs, prepared: Prepared, stages: StageNum
   if (maxLabel >= classes) {
     throw new SeisGrowError('bad-label', `label ${maxLabel} is not a class 0..${classes - 1} (--classes ${classes}); 255 marks unlabelled pixels`, prepared.labelFileOf(maxAt));
   }
+  prepared.checkClasses?.(classes);
   makeConfig(overrides as ConfigOverrides); // validate before any work
   const json = p.flag('json') || !process.stdout.isTTY;
   if (prepared.notice) {

@@ -12,7 +12,23 @@ import { sectionPixelToVoxel, type VolumeShape } from '../io/voxelOrder';
 import type { TrainingSection } from '../ml/engine';
 import { UNLABELLED } from '../shared/editorProtocol';
 import { chooseSections, extractSections, type SectionRef, type TrainingSource } from '../training/trainingData';
-import { checkVolumePredictionSize } from '../training/volumePrediction';
+import { checkVolumePredictionSize, DEFAULT_VOLUME_VIEWS, isVolumeViews, VOLUME_VIEWS, type VolumeViews } from '../training/volumePrediction';
+import { usageError, type CommandSpec, type OptionSpec, type ParsedArgs } from './args';
+
+/** `--views`: which sections predict each voxel of a whole volume (`predict` and `train` share it). */
+export const VIEWS_OPTION: OptionSpec = {
+  name: 'views', kind: 'string', metavar: 'VIEWS', defaultText: DEFAULT_VOLUME_VIEWS,
+  help: 'volume: "inline" predicts each inline alone; "inline+crossline" also predicts every crossline and gives each voxel the mean of ' +
+    'its two views\' probabilities (classes consistent from one inline to the next; twice the time, K more bytes a voxel)',
+};
+
+/** The --views value, validated (a usage error names the choices); undefined when not given. */
+export function viewsOf(spec: CommandSpec, p: ParsedArgs): VolumeViews | undefined {
+  const views = p.string('views');
+  if (views === undefined) return undefined;
+  if (!isVolumeViews(views)) throw usageError(spec, `--views must be one of ${VOLUME_VIEWS.join(', ')}, got "${views}"`);
+  return views;
+}
 
 /** An open volume, its labels and the sections chosen to train on; close() releases both files. */
 export interface VolumeInput {

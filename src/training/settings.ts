@@ -2,7 +2,9 @@
 // stub it with a plain object; the extension passes vscode.workspace.getConfiguration('seisgrow').
 import { DEFAULT_CONFIG, makeConfig, type ConfigOverrides, type FrozenConfig } from '../ml/config';
 import type { BackendPreference } from '../shared/trainingConfig';
+import { SeisGrowError } from '../shared/errors';
 import { DEFAULT_UNLABELLED_SECTIONS } from './trainingData';
+import { DEFAULT_VOLUME_VIEWS, isVolumeViews, VOLUME_VIEWS, type VolumeViews } from './volumePrediction';
 
 /** What we need of a WorkspaceConfiguration: a typed get that returns undefined when the key is unset. */
 export interface SettingsReader {
@@ -81,4 +83,15 @@ export function readTrainingSettings(reader: SettingsReader): TrainingSettings {
   const unlabelled = value(reader, 'training.unlabelledSections');
   const unlabelledSections = Number.isInteger(unlabelled) && unlabelled >= 0 ? Math.min(unlabelled, 1000) : TRAINING_SETTING_DEFAULTS['training.unlabelledSections'];
   return { overrides, config, unlabelledSections };
+}
+
+/** The setting behind Predict Volume's views, relative to the `seisgrow` section. */
+export const PREDICT_VOLUME_VIEWS_SETTING = 'predictVolume.views';
+
+/** seisgrow.predictVolume.views: which sections predict each voxel; unset means the default; a bad value is a SeisGrowError naming the setting. */
+export function readPredictVolumeViews(reader: SettingsReader): VolumeViews {
+  const v = reader.get<unknown>(PREDICT_VOLUME_VIEWS_SETTING);
+  if (v === undefined || v === null) return DEFAULT_VOLUME_VIEWS;
+  if (!isVolumeViews(v)) throw new SeisGrowError('bad-config', `the setting seisgrow.${PREDICT_VOLUME_VIEWS_SETTING} must be one of ${VOLUME_VIEWS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
 }

@@ -122,7 +122,7 @@ describe('CLI train / predict on a volume with its label sidecar (built dist/cli
     }
   });
 
-  it('predicts the whole volume again through `predict --volume`, bit for bit, and the same cube as SEG-Y gives the same classes', async () => {
+  it('predicts the whole volume again through `predict --volume`, bit for bit, the same cube as SEG-Y gives the same classes, and --views fuses inlines and crosslines', async () => {
     const out = path.join(dir, 'pred.npy');
     const conf = path.join(dir, 'conf.npy');
     let r = cli(['predict', '--run', run, '--volume', '--seismic', files.cube, '--out', out, '--confidence', conf]);
@@ -136,6 +136,19 @@ describe('CLI train / predict on a volume with its label sidecar (built dist/cli
     const a = await readNpy(fromSegy);
     assert.deepEqual(a.shape, [...SHAPE], 'a SEG-Y is a volume: the output is in voxel order (inlines, crosslines, samples)');
     assert.deepEqual(a.data, (await readNpy(out)).data);
+    // Fusing the inline and crossline views: every voxel still gets a class, and its confidence is a mean of probabilities.
+    const fused = path.join(dir, 'fused.npy');
+    const fusedConf = path.join(dir, 'fused-conf.npy');
+    r = cli(['predict', '--run', run, '--volume', '--seismic', files.cube, '--out', fused, '--confidence', fusedConf, '--views', 'inline+crossline']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /volume 6 × 28 × 36, views inline\+crossline/);
+    const f = await readNpy(fused);
+    assert.deepEqual(f.shape, [...SHAPE]);
+    assert.ok(f.data.every((c) => c < CLASSES), 'classes only');
+    assert.ok((await readNpy(fusedConf)).data.every((c) => c >= 1 / CLASSES - 0.01 && c <= 1 + 1e-6), 'the mean probability of the chosen class');
+    r = cli(['predict', '--run', run, '--volume', '--seismic', files.cube, '--out', path.join(dir, 'z.npy'), '--views', 'sample']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--views must be one of inline, inline\+crossline/);
     r = cli(['predict', '--run', run, '--seismic', files.segy, '--out', path.join(dir, 'x.npy'), '--probabilities', path.join(dir, 'p.npy')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--probabilities is for sections; for a volume .* write --confidence/);

@@ -9,13 +9,14 @@ import type { TrainingController } from '../controller';
 import { formatSeconds } from '../format';
 import { latestVolumePrediction, predictVolumeToFiles } from '../ops/predictVolume';
 import { evaluateVolumePrediction, readTruthLabels } from '../ops/evaluate';
+import { readPredictVolumeViews } from '../settings';
 
 /** Evaluate without asking: against the volume's labels, or a label file (NPY). */
 export interface EvaluateOptions {
   readonly truth: 'labels' | { readonly file: string };
 }
 
-/** Predict every inline of the volume with its latest trained run; writes prediction.npy and confidence.npy to the run. */
+/** Predict the volume with its latest trained run (the views of seisgrow.predictVolume.views); writes prediction.npy and confidence.npy to the run. */
 export async function predictVolume(c: TrainingController): Promise<void> {
   if (c.active) { void vscode.window.showInformationMessage('SeisGrow: wait for the training run to finish (or stop it) before predicting.'); return; }
   const doc = await c.pickDocument('predict');
@@ -28,14 +29,17 @@ export async function predictVolume(c: TrainingController): Promise<void> {
     if (pick) await vscode.commands.executeCommand('seisgrow.trainStage1');
     return;
   }
+  // Read before any work, so a bad setting is reported rather than half a prediction.
+  const views = readPredictVolumeViews(vscode.workspace.getConfiguration('seisgrow'));
+  const unit = views === 'inline' ? 'inline' : 'section';
   const dist = vscode.Uri.joinPath(c.context.extensionUri, 'dist').fsPath;
   const started = Date.now();
   const files = store.volumePredictionFiles(meta.id);
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SeisGrow: predicting ${path.basename(doc.model.path)}`, cancellable: true }, async (progress, token) => {
     let reported = 0;
     return predictVolumeToFiles(volume, store.dir(meta.id), files, 'cube', {
-      workerScript: path.join(dist, 'worker.js'), wasmDir: dist, isCancelled: () => token.isCancellationRequested,
-      onProgress: (done, total) => { progress.report({ increment: (100 * (done - reported)) / total, message: `inline ${done}/${total}` }); reported = done; },
+      workerScript: path.join(dist, 'worker.js'), wasmDir: dist, views, isCancelled: () => token.isCancellationRequested,
+      onProgress: (done, total) => { progress.report({ increment: (100 * (done - reported)) / total, message: `${unit} ${done}/${total}` }); reported = done; },
     });
   });
   if (!result) { c.log.info('prediction cancelled; nothing written'); return; }
@@ -44,7 +48,7 @@ export async function predictVolume(c: TrainingController): Promise<void> {
   c.predictionByVolume.add(doc.model.path);
   if (c.shown?.meta.id === meta.id) c.shown = { meta: next };
   await c.showOverlays(next, doc);
-  c.log.info(`predicted ${ni} inlines of ${doc.model.path} with run ${meta.id} in ${formatSeconds((Date.now() - started) / 1000)}: ${files.prediction}`);
+  c.log.info(`predicted ${ni} inlines${views === 'inline+crossline' ? ` and ${nx} crosslines (views fused)` : ''} of ${doc.model.path} with run ${meta.id} in ${formatSeconds((Date.now() - started) / 1000)}: ${files.prediction}`);
   await c.refreshContext();
   void vscode.window.showInformationMessage(`SeisGrow: prediction of ${path.basename(doc.model.path)} done in ${formatSeconds((Date.now() - started) / 1000)}; shown as an overlay.`);
 }

@@ -14,7 +14,7 @@ export interface PredictionFiles {
   readonly confidence?: string;
 }
 
-/** Predict every inline of `volume` with the run in `runDir` and write the files in `layout`; null (nothing written) when cancelled. */
+/** Predict `volume` with the run in `runDir` (its inlines, and its crosslines when `opts.views` fuses them) and write the files in `layout`; null (nothing written) when cancelled. */
 export async function predictVolumeToFiles(volume: Volume, runDir: string, files: PredictionFiles, layout: VolumeLayout, opts: PredictVolumeOptions = {}): Promise<VolumePrediction | null> {
   const whole = await predictVolume(volume, runDir, opts);
   if (!whole) return null;

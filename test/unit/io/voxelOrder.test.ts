@@ -1,6 +1,6 @@
 // The file layouts of a volume array against voxel order: the one helper the editor, training and the CLI share.
 import * as assert from 'node:assert/strict';
-import { inlineToSection, layoutShape, layoutToVoxels, sectionToInline, voxelsToLayout, type VolumeShape } from '../../../src/io/voxelOrder';
+import { inlineToSection, layoutShape, layoutToVoxels, sectionPixelToVoxel, sectionToInline, sectionVoxels, voxelsToLayout, type VolumeShape } from '../../../src/io/voxelOrder';
 
 describe('io/voxelOrder layouts', () => {
   const shape: VolumeShape = [1, 3, 4];
@@ -31,5 +31,15 @@ describe('io/voxelOrder layouts', () => {
   it('copies a cube into voxel order unchanged and refuses a length mismatch', () => {
     assert.deepEqual(layoutToVoxels(shape, 'cube', Array.from(voxels), new Uint8Array(12)), voxels);
     assert.throws(() => layoutToVoxels(shape, 'cube', [1, 2], new Uint8Array(12)), RangeError);
+  });
+
+  it('maps every pixel of a section to its voxel, as sectionPixelToVoxel does one pixel', () => {
+    const cube: VolumeShape = [3, 4, 5];
+    for (const [axis, n] of [['inline', 3], ['crossline', 4], ['sample', 5]] as const) {
+      for (let position = 0; position < n; position++) {
+        const map = sectionVoxels(cube, axis, position);
+        assert.deepEqual(Array.from(map), Array.from(map, (_, p) => sectionPixelToVoxel(cube, axis, position, p)), `${axis} ${position}`);
+      }
+    }
   });
 });

@@ -2,7 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../../src/ml/config';
 import { SeisGrowError } from '../../../src/shared/errors';
-import { readTrainingSettings, TRAINING_SETTING_DEFAULTS, type SettingsReader } from '../../../src/training/settings';
+import { readPredictVolumeViews, readTrainingSettings, TRAINING_SETTING_DEFAULTS, type SettingsReader } from '../../../src/training/settings';
+import { DEFAULT_VOLUME_VIEWS, VOLUME_VIEWS } from '../../../src/training/volumePrediction';
 
 function reader(values: Record<string, unknown>): SettingsReader {
   return { get: <T>(key: string) => values[key] as T | undefined };
@@ -54,5 +55,18 @@ describe('training settings', () => {
       assert.ok(props[`seisgrow.${key}`], `package.json declares seisgrow.${key}`);
       assert.deepEqual(props[`seisgrow.${key}`].default, value, `default of seisgrow.${key}`);
     }
+  });
+
+  it('reads seisgrow.predictVolume.views: the default when unset, a view when set, an error naming the setting otherwise', () => {
+    assert.equal(readPredictVolumeViews(reader({})), DEFAULT_VOLUME_VIEWS);
+    assert.equal(readPredictVolumeViews(reader({ 'predictVolume.views': 'inline+crossline' })), 'inline+crossline');
+    assert.equal(readPredictVolumeViews(reader({ 'predictVolume.views': 'inline' })), 'inline');
+    assert.throws(() => readPredictVolumeViews(reader({ 'predictVolume.views': 'sample' })),
+      (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && /seisgrow\.predictVolume\.views must be one of inline, inline\+crossline, got "sample"/.test(e.message));
+    const pkg = require('../../../package.json') as { contributes: { configuration: { properties: Record<string, { default: unknown; enum?: unknown[] }> } } };
+    const declared = pkg.contributes.configuration.properties['seisgrow.predictVolume.views'];
+    assert.ok(declared, 'package.json declares seisgrow.predictVolume.views');
+    assert.equal(declared.default, DEFAULT_VOLUME_VIEWS);
+    assert.deepEqual(declared.enum, [...VOLUME_VIEWS]);
   });
 });

@@ -44,6 +44,22 @@ describe('training/ops/predictVolume', () => {
     assert.equal(existsSync(files.prediction), false);
   });
 
+  it('writes nothing when cancelled in the crossline pass of views inline+crossline', async () => {
+    // Two classes, probability one half each: fusing needs the probabilities, and the crossline pass starts after the inline.
+    const halves = async (): Promise<Predictor> => ({
+      classes: 2,
+      predict: async (sections) => sections.map((s) => ({ classes: new Uint8Array(s.seismic.length), confidence: new Float32Array(s.seismic.length).fill(0.5), probabilities: new Float32Array(2 * s.seismic.length).fill(0.5) })),
+      close: async () => undefined,
+    });
+    const withCrosslines = { ...line, crossline: async (n: number) => ({ data: Float32Array.of(10 * n, 10 * n + 1), rows: 2, cols: 1 }) } as unknown as Volume;
+    const files = { prediction: join(dir, 'p.npy'), confidence: join(dir, 'c.npy') };
+    let done = 0;
+    const r = await predictVolumeToFiles(withCrosslines, 'run', files, 'cube', { views: 'inline+crossline', inlinesPerBatch: 1, open: halves, onProgress: (d) => { done = d; }, isCancelled: () => done >= 2 });
+    assert.equal(r, null);
+    assert.equal(done, 2, 'the inline and one crossline were predicted');
+    assert.equal(existsSync(files.prediction) || existsSync(files.confidence), false);
+  });
+
   it('finds the newest run of a volume with a whole-volume prediction on disk', async () => {
     const store = new RunStore(join(dir, 'runs'));
     const base = { volumePath: '/v/f3.sgy', classes: 2, sections: [], stagesCompleted: [1], status: 'completed', outputs: { grown: false, prediction: false } } as const;
