@@ -205,6 +205,11 @@ export interface Predictor {
   readonly classes: number;
   /** Predictions of a batch of sections, by overlap-tiled inference with the run's own normalisation. */
   predict(sections: PredictSection[]): Promise<SectionPrediction[]>;
+  /**
+   * Classes and confidence of a section's probabilities (height·width·classes, e.g. fused from two views) as `predict`
+   * decodes them: in the depth order of the run's units when it has one. Absent: the per-pixel argmax.
+   */
+  classify?(probabilities: Float32Array, height: number, width: number): { classes: Uint8Array; confidence: Float32Array };
   /** Stop the workers. */
   close(): Promise<void>;
 }
@@ -266,6 +271,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     async predict(sections) {
       return (await predictNetworks(sections)).map((p, k) => ({ ...classifySection(p.mean, sections[k].height, sections[k].width, ck.network.classes, order), probabilities: p.mean }));
     },
+    classify: (probabilities, height, width) => classifySection(probabilities, height, width, ck.network.classes, order),
     close: () => pair.close(),
   };
 }

@@ -6,6 +6,7 @@ import { SeisGrowError } from '../shared/errors';
 import type { Volume } from '../io/types';
 import type { Predictor, PredictorOptions, SectionPrediction } from '../ml/engine';
 import { scatterSection, sectionVoxels, type VolumeShape } from '../io/voxelOrder';
+import { argmaxProbabilities } from '../ml/stages';
 
 /** Which vertical sections predict each voxel: its inline alone, or the mean of its inline's and its crossline's class probabilities. */
 export type VolumeViews = 'inline' | 'inline+crossline';
@@ -97,7 +98,7 @@ export async function predictVolume(volume: Volume, runDir: string, opts: Predic
     const inlineProbabilities = fused ? new Uint8Array(ni * nx * ns * K) : undefined;
     let done = 0;
     /** One pass over the sections along `axis`; false when cancelled. */
-    const pass = async (axis: 'inline' | 'crossline', lines: readonly number[], use: (position: number, out: SectionPrediction) => void): Promise<boolean> => {
+    const pass = async (axis: 'inline' | 'crossline', lines: readonly number[], use: (position: number, out: SectionPrediction, height: number, width: number) => void): Promise<boolean> => {
       for (let start = 0; start < lines.length; start += batch) {
         if (opts.isCancelled?.()) return false;
         const positions = Array.from({ length: Math.min(batch, lines.length - start) }, (_, k) => start + k);
@@ -106,7 +107,7 @@ export async function predictVolume(volume: Volume, runDir: string, opts: Predic
           return { name: `${axis} ${lines[p]}`, seismic: s.data, height: s.rows, width: s.cols };
         }));
         const out = await predictor.predict(sections);
-        positions.forEach((p, j) => use(p, out[j]));
+        positions.forEach((p, j) => use(p, out[j], sections[j].height, sections[j].width));
         done += positions.length;
         opts.onProgress?.(done, total);
       }
@@ -125,22 +126,18 @@ export async function predictVolume(volume: Volume, runDir: string, opts: Predic
           const v = voxels[px] * K;
           for (let k = 0, o = px * K; k < K; k++) q[v + k] = Math.round(Math.min(1, Math.max(0, p[o + k])) * 255);
         }
-      }) && await pass('crossline', volume.info.crosslines, (x, out) => {
+      }) && await pass('crossline', volume.info.crosslines, (x, out, height, width) => {
         const q = inlineProbabilities!;
         const voxels = sectionVoxels(shape, 'crossline', x);
         const p = probabilitiesOf(out, voxels.length, K, `crossline ${volume.info.crosslines[x]}`);
+        const mean = new Float32Array(voxels.length * K);
         for (let px = 0; px < voxels.length; px++) {
-          const voxel = voxels[px];
-          let best = 0;
-          let bestP = -1;
-          // Strictly greater: a tie goes to the lower class, as the engine's own argmax does.
-          for (let k = 0, v = voxel * K, o = px * K; k < K; k++) {
-            const mean = (q[v + k] / 255 + p[o + k]) / 2;
-            if (mean > bestP) { bestP = mean; best = k; }
-          }
-          prediction[voxel] = best;
-          confidence[voxel] = bestP;
+          for (let k = 0, v = voxels[px] * K, o = px * K; k < K; k++) mean[o + k] = (q[v + k] / 255 + p[o + k]) / 2;
         }
+        // Decoded as the run decodes a section (the depth order of its units, when it has one), else the argmax.
+        const decoded = predictor.classify ? predictor.classify(mean, height, width) : argmaxProbabilities(mean, K);
+        scatterSection(shape, 'crossline', x, decoded.classes, prediction);
+        scatterSection(shape, 'crossline', x, decoded.confidence, confidence);
       });
     if (!finished || opts.isCancelled?.()) return null;
     return { shape, prediction, confidence };

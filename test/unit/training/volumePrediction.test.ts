@@ -168,6 +168,30 @@ describe('predictVolume with views inline+crossline (stub volume and view-depend
     assert.ok(log.closed);
   });
 
+  it('decodes each fused crossline as the run decodes a section (its classify: e.g. the depth order of its units)', async () => {
+    const seen: [number, number, number][] = [];
+    const ordered = {
+      ...viewPredictor({ batches: [], closed: false }),
+      // A stand-in decoding that is easy to recognise: the class a pixel's row would have in a layer cake of K units.
+      classify: (probabilities: Float32Array, height: number, width: number) => {
+        seen.push([probabilities.length, height, width]);
+        const classes = Uint8Array.from({ length: height * width }, (_, px) => Math.floor((Math.floor(px / width) * K) / height));
+        return { classes, confidence: Float32Array.from(classes, (c, px) => probabilities[px * K + c]) };
+      },
+    };
+    const r = await predictVolume(indexVolume(shape, { crosslines: 0 }), 'run', { views: 'inline+crossline', open: async () => ordered });
+    assert.ok(r);
+    // Crossline sections are samples × inlines: 4 × 5, K probabilities a pixel, one call per crossline.
+    assert.deepEqual(seen, [[4 * 5 * K, 4, 5], [4 * 5 * K, 4, 5], [4 * 5 * K, 4, 5]]);
+    for (let v = 0; v < voxels; v++) {
+      const sample = v % 4;
+      const c = Math.floor((sample * K) / 4);
+      assert.equal(r.prediction[v], c, `voxel ${v}`);
+      const mean = (viewProbabilities('inline', v)[c] + viewProbabilities('crossline', v)[c]) / 2;
+      assert.ok(Math.abs(r.confidence[v] - mean) <= 0.5 / 255 + 1e-6, `voxel ${v}: the fused probability of the class kept`);
+    }
+  });
+
   it('leaves the inline-only prediction as it was: the inline view\'s classes, no crossline read (and inline is the default)', async () => {
     const reads = { crosslines: 0 };
     for (const views of [undefined, 'inline'] as const) {
