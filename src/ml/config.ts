@@ -27,7 +27,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   schedule: { decay: 'cosine', finalFraction: 0.05, laterStagesScale: 0.2 },
   focalGamma: 2,
   classWeights: 'none',
-  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2 },
+  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2, orderedPseudoLabels: false },
   consistency: { weight: 0, threshold: 0.95 },
   growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', grownWeight: 0.5, requireAgreement: true, sameClassOnly: false, acrossSections: true },
   reconWeight: 1,
@@ -131,6 +131,7 @@ export function validateConfig(c: TrainingConfig): void {
   integer('cps.rampUpEpochs', c.cps.rampUpEpochs, 0, 100000);
   real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
   real('cps.pseudoGamma', c.cps.pseudoGamma, 0, 10);
+  bool('cps.orderedPseudoLabels', c.cps.orderedPseudoLabels);
   real('consistency.weight', c.consistency.weight, 0, 1000);
   real('consistency.threshold', c.consistency.threshold, 0, 1);
   integer('growth.radius', c.growth.radius, 0, 64);

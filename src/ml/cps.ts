@@ -12,6 +12,7 @@ import { tiledProbabilities } from './data/tiling';
 import { createAdam } from './kernels/adam';
 import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
 import { UNet } from './unet';
+import { decodeOrderedUnits } from './unitOrder';
 
 /** A per-pixel pseudo-label map: argmax class and the network's confidence (max softmax probability). */
 export interface PseudoLabels {
@@ -30,6 +31,25 @@ export async function pseudoLabelsFromLogits(logits: tf.Tensor4D): Promise<Pseud
   } finally {
     argmax.dispose();
     confidence.dispose();
+  }
+}
+
+/** Pseudo labels decoded down each column of each patch in the units' depth `order` (as predictions are), with the probability of the class kept. */
+export async function orderedPseudoLabels(logits: tf.Tensor4D, order: readonly number[]): Promise<PseudoLabels> {
+  const [n, h, w, k] = logits.shape;
+  const probs = tf.tidy(() => tf.softmax(logits, -1));
+  try {
+    const all = (await probs.data()) as Float32Array;
+    const argmax = new Uint8Array(n * h * w);
+    const confidence = new Float32Array(n * h * w);
+    for (let i = 0; i < n; i++) {
+      const d = decodeOrderedUnits(all.subarray(i * h * w * k, (i + 1) * h * w * k), h, w, k, order);
+      argmax.set(d.classes, i * h * w);
+      confidence.set(d.confidence, i * h * w);
+    }
+    return { argmax, confidence };
+  } finally {
+    probs.dispose();
   }
 }
 
@@ -132,10 +152,11 @@ export class NetTrainer {
   /** This network's argmax + confidence on a batch (inference mode, no gradient): the partner's pseudo labels. */
   async pseudoLabels(x: Float32Array, n: number, h: number, w: number): Promise<PseudoLabels> {
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
+    const order = this.training.config.cps.orderedPseudoLabels ? this.training.unitOrder ?? null : null;
     try {
       const logits = tf.tidy(() => this.net.forward(input, false).logits);
       try {
-        return await pseudoLabelsFromLogits(logits);
+        return order ? await orderedPseudoLabels(logits, order) : await pseudoLabelsFromLogits(logits);
       } finally {
         logits.dispose();
       }

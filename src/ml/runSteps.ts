@@ -206,7 +206,7 @@ export function initialLabels(plan: RunPlan): RunLabels {
 export async function startNetworks(plan: RunPlan, pair: TrainerPair): Promise<{ backend: import('../shared/trainingProtocol').BackendReport }> {
   const { config, req, resume } = plan;
   const ready = await pair.init((role) => ({
-    backend: config.backend, ...(req.wasmDir ? { wasmDir: req.wasmDir } : {}), network: plan.network, training: { config, classWeights: plan.classWeights },
+    backend: config.backend, ...(req.wasmDir ? { wasmDir: req.wasmDir } : {}), network: plan.network, training: { config, classWeights: plan.classWeights, unitOrder: plan.unitOrder },
     seed: plan.root.fork(`net-${role}`).nextUint32(),
     ...(resume ? { weights: resume.nets[role].weights, optimizer: resume.nets[role].optimizer } : {}),
   }));

@@ -74,6 +74,11 @@ export interface TrainingConfig {
      * by ~(1-p)^-γ, which silences exactly the confident pseudo labels the confidence threshold keeps.
      */
     pseudoGamma: number;
+    /**
+     * Pseudo labels (CPS and the consistency term) keep the depth order of the units the labels imply (orderedUnits
+     * 'auto'), decoded down each column of a patch as predictions are, instead of each pixel's argmax.
+     */
+    orderedPseudoLabels: boolean;
   };
   /**
    * Weak/strong consistency (FixMatch / UDA), stages 2 and 3: each network's argmax on the batch, where its confidence

@@ -119,6 +119,8 @@ export interface SerializedTensor {
 export interface TrainerSettings {
   config: FrozenConfig;
   classWeights: number[] | null;
+  /** The depth order of the units the labels imply (orderedUnits); pseudo labels keep it with `cps.orderedPseudoLabels`. */
+  unitOrder?: number[] | null;
 }
 
 /** Grown labels in a batch: their own mean, weighted, beside the seeds' (so half a section of grown labels cannot drown the seeds). */

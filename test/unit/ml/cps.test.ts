@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/ml/backend';
 import { SeisGrowError } from '../../../src/shared/errors';
-import { NetTrainer, consistencyTargets, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../../src/ml/cps';
+import { NetTrainer, consistencyTargets, orderedPseudoLabels, pseudoLabelsFromLogits, pseudoTargets, splitGrown, type ConsistencyTerm } from '../../../src/ml/cps';
 import { focalLoss } from '../../../src/ml/losses';
 import { makeConfig } from '../../../src/ml/config';
 import { packGeometry, strongView } from '../../../src/ml/data/augment';
@@ -18,6 +18,20 @@ describe('cps: pseudo labels', () => {
     assert.deepEqual(p.argmax, Uint8Array.from([1, 0]));
     const e = Math.exp(2) / (2 + Math.exp(2));
     assert.ok(Math.abs(p.confidence[0] - e) < 1e-6);
+  });
+
+  it('ordered pseudo labels: each column of each patch keeps the units\' order, with the probability of the class kept', async () => {
+    // 2 patches of 3 × 1 pixels, 2 classes; patch 0 has an unsure island of class 0 below class 1 (0, 1, 0 by argmax).
+    const logits = tf.tensor4d([0, 2, 0.2, 0, 0, 3, /* patch 1 */ 3, 0, 0, 3, 0, 3], [2, 3, 1, 2]);
+    const plain = await pseudoLabelsFromLogits(logits);
+    assert.deepEqual([...plain.argmax], [1, 0, 1, 0, 1, 1]);
+    const ordered = await orderedPseudoLabels(logits, [1, 0]); // class 1 lies above class 0 here
+    logits.dispose();
+    // Patch 0 stays in unit 1 (the island goes); patch 1 says 0 above 1, against the order: its most probable ordered
+    // column is unit 1 all the way down.
+    assert.deepEqual([...ordered.argmax], [1, 1, 1, 1, 1, 1]);
+    const p10 = 1 / (1 + Math.exp(0.2)); // probability of class 1 at patch 0, row 1 (logits 0.2, 0)
+    assert.ok(Math.abs(ordered.confidence[1] - p10) < 1e-6);
   });
 
   it('pseudo targets cover only unlabelled pixels', () => {
@@ -178,6 +192,26 @@ describe('cps: one network of the pair (wasm backend)', function () {
     assert.equal(none.consistency, 0);
     await assert.rejects(t.trainStep(x, n, h, w, labels, null, 0, { ...(await consistencyFor(t, x, labels, n, h, w, rng, 1, 0)), strong: new Float32Array(3) }), SeisGrowError);
     t.dispose();
+  });
+
+  it('gives pseudo labels in the units\' order when orderedPseudoLabels is on and the run has an order, else the argmax', async () => {
+    const n = 2, h = 12, w = 6, order = [2, 0, 1];
+    const x = Float32Array.from({ length: n * h * w }, (_, i) => Math.sin(i * 1.7) + Math.cos(i / 3));
+    const rank = (c: number): number => order.indexOf(c);
+    const breaks = (argmax: Uint8Array): number => {
+      let count = 0;
+      for (let p = 0; p < n; p++) for (let col = 0; col < w; col++) for (let y = 1; y < h; y++) {
+        if (rank(argmax[(p * h + y) * w + col]) < rank(argmax[(p * h + y - 1) * w + col])) count++;
+      }
+      return count;
+    };
+    const on = makeConfig({ ...settings, cps: { ...settings.cps, orderedPseudoLabels: true } });
+    const plain = await new NetTrainer(spec, training, 8).pseudoLabels(x, n, h, w);
+    assert.ok(breaks(plain.argmax) > 0, 'the untrained network\'s argmax breaks the order somewhere');
+    const ordered = await new NetTrainer(spec, { ...training, config: on, unitOrder: order }, 8).pseudoLabels(x, n, h, w);
+    assert.equal(breaks(ordered.argmax), 0);
+    const noOrder = await new NetTrainer(spec, { ...training, config: on, unitOrder: null }, 8).pseudoLabels(x, n, h, w);
+    assert.deepEqual(noOrder.argmax, plain.argmax, 'labels that imply no order: the argmax');
   });
 
   it('restores weights and optimizer state exactly', async () => {
