@@ -114,7 +114,16 @@ describe('training in the extension host', function () {
     const [pred] = await predictSections(dir, [{ name: 'inline 122', seismic: section.data, height: section.rows, width: section.cols }], { workerScript: join(dist, 'worker.js'), wasmDir: dist });
     assert.equal(pred.classes.length, section.rows * section.cols);
     assert.ok(pred.classes.every((c) => c === 0 || c === 1), 'classes of the checkpoint');
-    assert.ok(pred.confidence.every((p) => p >= 0.5 - 1e-6 && p <= 1 + 1e-6), 'confidence of a 2-class argmax is in [0.5, 1]');
+    assert.ok(pred.confidence.every((p, px) => Math.abs(p - pred.probabilities[px * 2 + pred.classes[px]]) < 1e-6), 'confidence is the probability of the class kept');
+    if (ck.unitOrder) {
+      // Labels that meet the classes in one order down every trace: every predicted trace keeps it (orderedUnits 'auto').
+      const rank = (c: number): number => ck.unitOrder!.indexOf(c);
+      for (let y = 1; y < section.rows; y++) for (let x = 0; x < section.cols; x++) {
+        assert.ok(rank(pred.classes[y * section.cols + x]) >= rank(pred.classes[(y - 1) * section.cols + x]), `trace ${x} breaks the units' order at sample ${y}`);
+      }
+    } else {
+      assert.ok(pred.confidence.every((p) => p >= 0.5 - 1e-6 && p <= 1 + 1e-6), 'confidence of a 2-class argmax is in [0.5, 1]');
+    }
   });
 
   it('predicts the volume with a finished run, evaluates it and exports labels and prediction beside the source, never over it', async () => {
