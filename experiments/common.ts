@@ -1,5 +1,5 @@
 // Shared helpers of the experiment scripts: load the real data, make sparse "well-tie" labels, score predictions.
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConfigOverrides } from '../src/ml/config';
 import { readNpy } from '../src/io/npy';
@@ -91,4 +91,30 @@ export function mergeOverrides(base: ConfigOverrides, over: ConfigOverrides): Co
     out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b) ? { ...b, ...v } : v;
   }
   return out as ConfigOverrides;
+}
+
+/** Newest modification time of the files under a folder (0 when there are none). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Refuse to run on a stale bundle: the networks train and predict in dist/worker.js, so a change to src/ that was not
+ * rebuilt runs the old worker code silently (a run of RESULTS.md run 7 matched its baseline to the last digit that way).
+ */
+export function requireFreshBundle(): void {
+  const root = path.resolve(__dirname, '..');
+  const worker = path.join(root, 'dist', 'worker.js');
+  let built: number;
+  try {
+    built = statSync(worker).mtimeMs;
+  } catch {
+    throw new Error(`${worker} is missing: run "node esbuild.mjs" first`);
+  }
+  if (newestMtime(path.join(root, 'src')) > built) throw new Error(`${worker} is older than src/: run "node esbuild.mjs" first, or the networks run the old code`);
 }

@@ -10,7 +10,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startTraining, predictSections } from '../src/ml/engine';
 import type { StageNumber } from '../src/shared/trainingProtocol';
-import { loadF3, mergeOverrides, readOverrides, score, scoreGrown, traceLabels } from './common';
+import { loadF3, mergeOverrides, readOverrides, score, scoreGrown, traceLabels, requireFreshBundle } from './common';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.lastIndexOf(`--${name}`); // the last wins, so a flag after protocol-a.sh's own overrides it
@@ -20,6 +20,7 @@ function arg(name: string, fallback?: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const out = arg('out') ?? 'experiments/runs/f3';
   const step = Number(arg('step', '2'));
   const traces = Number(arg('traces', '8'));

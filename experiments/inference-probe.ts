@@ -11,7 +11,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { openPredictor } from '../src/ml/engine';
 import { inferUnitOrder } from '../src/ml/unitOrder';
-import { loadF3, score, traceLabels, type LabelledSection } from './common';
+import { loadF3, score, traceLabels, type LabelledSection, requireFreshBundle } from './common';
 
 const PROTOCOL_A_HELD_OUT = ['inline_608', 'crossline_778'];
 
@@ -45,6 +45,7 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const args = process.argv.slice(2);
   const step = option(args, 'step', 3);
   const traces = option(args, 'traces', 8);

@@ -5,12 +5,13 @@
 // Usage: node --import tsx experiments/pair-probe.ts [--step 3] [--per-class] CHECKPOINT_OR_RUN_DIR...  (after node esbuild.mjs)
 import { openPredictor } from '../src/ml/engine';
 import { argmaxProbabilities } from '../src/ml/stages';
-import { loadF3, score } from './common';
+import { loadF3, score, requireFreshBundle } from './common';
 
 /** Predictions of one network (or of the mean) beside the truth, one entry per section. */
 type Scored = { truth: Uint8Array; pred: Uint8Array }[];
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const perClass = process.argv.includes('--per-class');
   const args = process.argv.slice(2).filter((a) => a !== '--per-class');
   const stepAt = args.indexOf('--step');

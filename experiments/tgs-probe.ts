@@ -5,7 +5,7 @@ import { readNpy } from '../src/io/npy';
 import { predictSections } from '../src/ml/engine';
 import { tgsScore } from '../src/ml/metrics';
 import { Rng } from '../src/ml/random';
-import { DATA, score } from './common';
+import { DATA, score, requireFreshBundle } from './common';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,6 +13,7 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const runs = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1].startsWith('--')));
   const evalCount = Number(arg('eval', '200'));
   const seed = Number(arg('seed', '1234'));

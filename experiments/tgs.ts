@@ -8,7 +8,7 @@ import { predictSections, startTraining } from '../src/ml/engine';
 import { tgsScore } from '../src/ml/metrics';
 import { Rng } from '../src/ml/random';
 import type { StageNumber } from '../src/shared/trainingProtocol';
-import { DATA, score } from './common';
+import { DATA, score, requireFreshBundle } from './common';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,6 +16,7 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const out = arg('out', 'experiments/runs/tgs');
   const evalCount = Number(arg('eval', '1000'));
   const poolCount = Number(arg('pool', '4000'));

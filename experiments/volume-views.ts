@@ -10,7 +10,7 @@ import { openPredictor, type PredictorOptions } from '../src/ml/engine';
 import { openVolume } from '../src/io/volume';
 import type { VolumeShape } from '../src/io/voxelOrder';
 import { predictVolume, type VolumeViews } from '../src/training/volumePrediction';
-import { DATA } from './common';
+import { DATA, requireFreshBundle } from './common';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -60,6 +60,7 @@ function agreement(a: Uint8Array, b: Uint8Array): number {
 }
 
 async function main(): Promise<void> {
+  requireFreshBundle();
   const run = path.resolve(ROOT, arg('run', '../main/experiments/runs/protocol-a/p128b2-ssl-t-across-1234/stage3'));
   const segy = path.resolve(ROOT, arg('segy', path.join(DATA, 'segy', 'f3.sgy')));
   const repeat = Math.max(1, Number(arg('repeat', '2')));
