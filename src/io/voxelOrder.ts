@@ -102,16 +102,9 @@ export function scatterSection<T extends { [k: number]: number; length: number }
 
 /** The voxel index of every pixel of a section (pixel order), so arrays of several values per voxel can be scattered with one map. */
 export function sectionVoxels(shape: VolumeShape, axis: EditorAxis, position: number): VoxelIndices {
-  const [ni, nx, ns] = shape;
   const { rows, cols } = sectionShape(shape, axis);
   const out = allocateVoxelIndices(shape, rows * cols);
-  if (axis === 'inline') {
-    for (let x = 0; x < nx; x++) for (let s = 0, base = (position * nx + x) * ns; s < ns; s++) out[s * nx + x] = base + s;
-  } else if (axis === 'crossline') {
-    for (let i = 0; i < ni; i++) for (let s = 0, base = (i * nx + position) * ns; s < ns; s++) out[s * ni + i] = base + s;
-  } else {
-    for (let i = 0; i < ni; i++) for (let x = 0; x < nx; x++) out[i * nx + x] = (i * nx + x) * ns + position;
-  }
+  for (let p = 0; p < out.length; p++) out[p] = sectionPixelToVoxel(shape, axis, position, p);
   return out;
 }
 

@@ -253,7 +253,8 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     throw e;
   }
   const patch = Math.min(ck.config.patchSize, Math.max(...ck.sections.map((s) => Math.max(s.height, s.width))));
-  const order = opts.unitOrder !== undefined ? opts.unitOrder : config.orderedUnits === 'off' ? null : ck.unitOrder;
+  // A run trained with orderedUnits 'off' stored no order, so the checkpoint's order is the whole answer.
+  const order = opts.unitOrder !== undefined ? opts.unitOrder : ck.unitOrder;
   const predictNetworks: PairPredictor['predictNetworks'] = async (sections) => {
     for (const s of sections) {
       if (s.seismic.length !== s.height * s.width) throw new SeisGrowError('bad-shape', `seismic holds ${s.seismic.length} values, expected ${s.height}×${s.width}`, s.name);
@@ -261,7 +262,7 @@ export async function openPredictor(runOrCheckpoint: string, opts: PredictorOpti
     const out: { a: Float32Array; b: Float32Array; mean: Float32Array }[] = [];
     for (let start = 0; start < sections.length; start += 64) {
       const chunk = sections.slice(start, start + 64).map((s) => ({ height: s.height, width: s.width, data: networkInput(normalise(s.seismic, ck.normalisation), s.height, s.width, depth) }));
-      out.push(...await predictBoth(pair, chunk, ck.config, patch, opts.overlap ?? ck.config.inferenceOverlap, opts.flip ?? config.inferenceFlip));
+      out.push(...await predictBoth(pair, chunk, ck.config, patch, { ...(opts.overlap !== undefined ? { overlap: opts.overlap } : {}), flip: opts.flip ?? config.inferenceFlip }));
     }
     return out;
   };

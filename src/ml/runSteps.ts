@@ -230,9 +230,13 @@ export function stageContext(plan: RunPlan, labels: RunLabels, stage: StageNumbe
   return { stage, sampler, strongRng: rng.fork('consistency'), withConsistency: stage >= 2 && plan.config.consistency.weight > 0 };
 }
 
-/** Mean probabilities of both networks for sections (held indices or sent data), with each network's own. */
-export async function predictBoth(pair: TrainerPair, which: (number | WorkerSection)[], config: FrozenConfig, patch: number, overlap = config.inferenceOverlap, flip = false): Promise<{ a: Float32Array; b: Float32Array; mean: Float32Array }[]> {
-  const probs = await pair.predict(which, { patch, overlap: Math.min(overlap, Math.floor(patch / 4)), batchSize: config.batchSize, ...(flip ? { flip } : {}) });
+/**
+ * Mean probabilities of both networks for sections (held indices or sent data), with each network's own; `overlap`
+ * replaces the config's tile overlap, `flip` mirror-averages (what a user gets: predictions, not validation or growth).
+ */
+export async function predictBoth(pair: TrainerPair, which: (number | WorkerSection)[], config: FrozenConfig, patch: number, opts: { overlap?: number; flip?: boolean } = {}): Promise<{ a: Float32Array; b: Float32Array; mean: Float32Array }[]> {
+  const overlap = opts.overlap ?? config.inferenceOverlap;
+  const probs = await pair.predict(which, { patch, overlap: Math.min(overlap, Math.floor(patch / 4)), batchSize: config.batchSize, ...(opts.flip ? { flip: true } : {}) });
   return probs.map((p) => ({ a: p.a, b: p.b, mean: meanProbabilities(p.a, p.b) }));
 }
 
@@ -342,7 +346,7 @@ export async function predictRun(plan: RunPlan, labels: RunLabels, pair: Trainer
       const k = heldIndex.indexOf(i);
       return k >= 0 ? k : { height: req.sections[i].height, width: req.sections[i].width, data: plan.inputs[i] };
     });
-    const probs = await predictBoth(pair, which, plan.config, plan.patch, plan.config.inferenceOverlap, plan.config.inferenceFlip);
+    const probs = await predictBoth(pair, which, plan.config, plan.patch, { flip: plan.config.inferenceFlip });
     chunk.forEach((i, j) => {
       const s = req.sections[i];
       const { classes, confidence } = classifySection(probs[j].mean, s.height, s.width, req.classes, plan.unitOrder);
