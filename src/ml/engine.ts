@@ -12,7 +12,7 @@ import { checkpointDir, readCheckpoint } from './checkpoint';
 import { withDefaults, type FrozenConfig } from './config';
 import { networkInput } from './stages';
 import { normalise } from './data/normalisation';
-import { classifySection } from './unitOrder';
+import { classifySection, formatUnitOrder } from './unitOrder';
 import {
   growLabels, initialLabels, predictBoth, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate,
   type RunLabels, type RunPlan, type SectionResult, type TrainingRequest,
@@ -103,7 +103,7 @@ async function runTraining(req: TrainingRequest, emit: (e: TrainingEvent) => voi
     emit({ type: 'backend', backend });
     if (backend.fallbackReason) emit({ type: 'log', level: 'warn', message: `backend ${backend.name}: ${backend.fallbackReason}` });
     if (plan.unitOrder) {
-      emit({ type: 'log', level: 'notice', message: `ordered units: the labels meet the classes in one order down every trace (${plan.unitOrder.join(' above ')}), and the predictions keep it (orderedUnits "off" predicts each pixel alone)` });
+      emit({ type: 'log', level: 'notice', message: `ordered units: every labelled trace meets the classes in one order, top to bottom ${formatUnitOrder(plan.unitOrder)}; predictions keep it (orderedUnits "off" predicts each pixel alone)` });
     }
     await writeMetrics('running');
     let cancelled = false;

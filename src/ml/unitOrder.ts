@@ -89,6 +89,18 @@ export function decodeOrderedUnits(probs: Float32Array, height: number, width: n
   return { classes: out, confidence };
 }
 
+/** A unit order as a short top-to-bottom list, consecutive classes as ranges: [0, 1, 2, 5, 3, 4] → "0–2, 5, 3, 4". */
+export function formatUnitOrder(order: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1] === order[j] + 1) j++;
+    parts.push(j === i ? `${order[i]}` : j === i + 1 ? `${order[i]}, ${order[j]}` : `${order[i]}–${order[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** Classes and confidence of a section's probabilities: decoded in `order` when there is one, else the per-pixel argmax. */
 export function classifySection(probs: Float32Array, height: number, width: number, classes: number, order: readonly number[] | null): { classes: Uint8Array; confidence: Float32Array } {
   return order ? decodeOrderedUnits(probs, height, width, classes, order) : argmaxProbabilities(probs, classes);

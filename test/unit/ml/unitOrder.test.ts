@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { SeisGrowError } from '../../../src/shared/errors';
-import { decodeOrderedUnits, inferUnitOrder } from '../../../src/ml/unitOrder';
+import { decodeOrderedUnits, formatUnitOrder, inferUnitOrder } from '../../../src/ml/unitOrder';
 import { Rng } from '../../../src/ml/random';
 
 /** A section from rows of characters: a digit is a label, '.' unlabelled. */
@@ -15,6 +15,14 @@ function trace(rows: number[][]): Float32Array {
 }
 
 describe('unit order: the depth order the labels imply', () => {
+  it('prints an order short, consecutive classes as ranges', () => {
+    assert.equal(formatUnitOrder([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), '0–9');
+    assert.equal(formatUnitOrder([0, 1, 2, 5, 3, 4]), '0–2, 5, 3, 4');
+    assert.equal(formatUnitOrder([2, 0, 1]), '2, 0, 1');
+    assert.equal(formatUnitOrder([7]), '7');
+    assert.equal(formatUnitOrder([3, 4, 5, 9, 8]), '3–5, 9, 8');
+  });
+
   it('reads a layer cake from full traces, whatever the class numbers', () => {
     assert.deepEqual(inferUnitOrder([grid(['0.0', '1..', '1.1', '2.2'])], 4), [0, 1, 2]);
     // Class 2 on top, then 0, then 1: the order is the labels', not the numbers'.
