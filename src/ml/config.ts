@@ -36,7 +36,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   inferenceOverlap: 32,
   inferenceFlip: false,
   orderedUnits: 'auto',
-  augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0, stretch: 0 },
+  augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0 },
   clipPercentiles: [1, 99],
 });
 
@@ -154,7 +154,6 @@ export function validateConfig(c: TrainingConfig): void {
   real('augment.amplitudeScale', c.augment.amplitudeScale, 0, 1);
   real('augment.noise', c.augment.noise, 0, 10);
   integer('augment.shift', c.augment.shift, 0, 1024);
-  real('augment.stretch', c.augment.stretch, 0, 1);
   const p = c.clipPercentiles;
   if (!Array.isArray(p) || p.length !== 2) fail('clipPercentiles', 'must be [low, high]', p);
   real('clipPercentiles[0]', p[0], 0, 50);

@@ -143,12 +143,7 @@ export interface TrainingConfig {
    * it; labels that imply none (salt above and below sediment, facies) leave the plain argmax. 'off': always the argmax.
    */
   orderedUnits: 'auto' | 'off';
-  /**
-   * Training-patch augmentations: left-right flips, amplitude gain ±amplitudeScale, Gaussian noise, a vertical shift of up
-   * to `shift` samples, and a vertical stretch by a factor drawn log-uniformly from [1/(1+stretch), 1+stretch] (0 = none),
-   * so units of other thicknesses than the labelled ones are seen in training.
-   */
-  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number; stretch: number };
+  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
   /** Percentiles for robust normalisation. */
   clipPercentiles: [number, number];
 }

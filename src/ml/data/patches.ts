@@ -29,7 +29,7 @@ export interface Batch {
  * cover ~1 % of a section, so uniform patches would mostly carry no label), the rest uniformly (they feed the pseudo
  * and reconstruction terms). Sections smaller than the patch are reflect-padded, with labels 255 in the padding.
  * Augmentations that respect geology: horizontal flips (never vertical: depth order is the signal), amplitude
- * scaling, additive noise, small vertical shifts, vertical stretches (thicker or thinner units, the same order).
+ * scaling, additive noise, small vertical shifts.
  */
 export class BatchSampler {
   private labelled: Int32Array[] = [];
@@ -146,37 +146,25 @@ export class BatchSampler {
       }
       const flip = this.config.augment.flip && this.rng.bool(0.5);
       const scale = 1 + this.config.augment.amplitudeScale * (2 * this.rng.next() - 1);
-      // Drawn only when on, so runs without it keep their random stream (and their results) exactly.
-      const stretch = this.config.augment.stretch > 0 ? Math.exp(Math.log1p(this.config.augment.stretch) * (2 * this.rng.next() - 1)) : 1;
       const noise = this.config.augment.noise;
       const src = this.inputs[section];
       const lab = this.labels[section];
       const seed = this.seeds?.[section];
       const o = b * h * w;
       for (let y = 0; y < h; y++) {
-        // Source row of output row y: the patch's rows spread about its centre by the stretch (exactly top + y at 1).
-        const fy = stretch === 1 ? top + y : top + (h - 1) / 2 + (y - (h - 1) / 2) * stretch;
-        const y0 = Math.floor(fy);
-        const t = fy - y0;
-        const sy = reflectIndex(y0, sh);
-        const sy1 = reflectIndex(y0 + 1, sh);
-        // Labels take the nearest source row, and only from inside the section.
-        const ly = t < 0.5 ? y0 : y0 + 1;
-        const labelRow = reflectIndex(ly, sh);
-        const inside = ly >= 0 && ly < sh;
+        const sy = reflectIndex(top + y, sh);
+        const inside = top + y >= 0 && top + y < sh;
         for (let xx = 0; xx < w; xx++) {
           const dx = flip ? w - 1 - xx : xx;
           const sx = reflectIndex(left + xx, sw);
           const si = (sy * sw + sx) * channels;
-          const si1 = (sy1 * sw + sx) * channels;
           const di = (o + y * w + dx) * channels;
-          const a = t === 0 ? src[si] : src[si] + t * (src[si1] - src[si]);
-          x[di] = a * scale + (noise > 0 ? noise * this.rng.normal() : 0);
-          for (let c = 1; c < channels; c++) x[di + c] = t === 0 ? src[si + c] : src[si + c] + t * (src[si1 + c] - src[si + c]);
+          x[di] = src[si] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
+          for (let c = 1; c < channels; c++) x[di + c] = src[si + c];
           if (inside && left + xx >= 0 && left + xx < sw) {
-            const v = lab[labelRow * sw + sx];
+            const v = lab[sy * sw + sx];
             labels[o + y * w + dx] = v;
-            if (grown && seed && v !== 255 && seed[labelRow * sw + sx] === 255) grown[o + y * w + dx] = 1;
+            if (grown && seed && v !== 255 && seed[sy * sw + sx] === 255) grown[o + y * w + dx] = 1;
           }
         }
       }

@@ -163,36 +163,6 @@ describe('data: batch sampler', () => {
     }
   });
 
-  it('stretches patches vertically within the asked range, labels following the nearest source row, depth channel moving with its pixels', () => {
-    // A tall section whose amplitude is its row number and whose labels are units of 10 rows on every trace.
-    const th = 400, tw = 20;
-    const rows = networkInput(new Float32Array(th * tw).map((_, i) => Math.floor(i / tw)), th, tw, true);
-    const units = new Uint8Array(th * tw).map((_, i) => Math.floor(i / tw / 10) % 200);
-    const cfg = makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0, stretch: 0.5 } });
-    const s = new BatchSampler([rows], [[th, tw]], [units], cfg, 16, new Rng(11));
-    const slopes: number[] = [];
-    for (let k = 0; k < 40; k++) {
-      const b = s.next(0.5);
-      for (let p = 0; p < b.n; p++) {
-        const at = (y: number, c: number): number => b.x[((p * 16 + y) * 16 + 3) * 2 + c];
-        if (at(0, 0) < 30 || at(15, 0) > th - 30) continue; // near an edge, where rows are reflected (a span is at most 24 rows)
-        const slope = (at(15, 0) - at(0, 0)) / 15;
-        slopes.push(slope);
-        for (let y = 0; y < 16; y++) {
-          assert.ok(Math.abs(at(y, 0) - (at(0, 0) + slope * y)) < 1e-3, 'rows spread evenly: a linear resampling');
-          assert.ok(Math.abs(at(y, 1) - ((2 * at(y, 0)) / (th - 1) - 1)) < 1e-5, 'the depth channel moves with its pixel');
-          assert.equal(b.labels[(p * 16 + y) * 16 + 3], Math.floor(Math.round(at(y, 0)) / 10), 'the label of the nearest source row');
-        }
-      }
-    }
-    assert.ok(slopes.length > 100);
-    assert.ok(slopes.every((v) => v >= 1 / 1.5 - 1e-6 && v <= 1.5 + 1e-6), 'within [1/1.5, 1.5]');
-    assert.ok(slopes.some((v) => v < 0.8) && slopes.some((v) => v > 1.25), 'both thinner and thicker units are drawn');
-    // Off (the default), every patch is a plain crop: one source row per output row.
-    const plain = new BatchSampler([rows], [[th, tw]], [units], makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } }), 16, new Rng(11)).next(1);
-    for (let p = 0; p < 8; p++) for (let y = 1; y < 16; y++) assert.equal(plain.x[((p * 16 + y) * 16) * 2] - plain.x[((p * 16 + y - 1) * 16) * 2], 1);
-  });
-
   it('class-balanced sampling gives a rare class as many labelled patches as a common one; uniform does not', () => {
     // Class 0 labels two full traces (80 pixels), class 1 only 4 pixels in a far corner: 4.8 % of the labels.
     const rare = new Uint8Array(h * w).fill(255);
