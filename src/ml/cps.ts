@@ -154,7 +154,7 @@ export class NetTrainer {
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
     const order = this.training.config.cps.orderedPseudoLabels ? this.training.unitOrder ?? null : null;
     try {
-      const logits = tf.tidy(() => this.net.forward(input, false).logits);
+      const logits = tf.tidy(() => this.net.forward(input, false, false).logits);
       try {
         return order ? await orderedPseudoLabels(logits, order) : await pseudoLabelsFromLogits(logits);
       } finally {
@@ -181,6 +181,7 @@ export class NetTrainer {
     }
     const { focalGamma: gamma, reconWeight, cps: { confidenceThreshold: pseudoThreshold, pseudoGamma } } = this.training.config;
     const { classWeights } = this.training;
+    const jointRecon = this.spec.reconstruction === true && reconWeight > 0;
     const input = tf.tensor4d(x, [n, h, w, this.spec.inChannels]);
     const split = grown ? splitGrown(labels, grown.mask) : null;
     const target = tf.tensor3d(split ? split.seeds : Int32Array.from(labels), [n, h, w], 'int32');
@@ -197,7 +198,8 @@ export class NetTrainer {
     const parts = { sup: 0, pseudo: 0, recon: 0, consistency: 0 };
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const out = this.net.forward(input, true);
+        // The decoder runs only for the joint term (a run that built it for pretraining alone has reconWeight 0).
+        const out = this.net.forward(input, true, jointRecon);
         let sup = focalLoss(out.logits, target, { gamma, ...(classWeights ? { classWeights } : {}) });
         if (grownTarget && grown) {
           // Seeds and grown labels each averaged over their own pixels: the seeds carry the boundaries growth stops short of.
@@ -210,7 +212,7 @@ export class NetTrainer {
           kept.pseudo = tf.keep(p);
           total = tf.add(total, tf.mul(p, lambda));
         }
-        if (this.spec.reconstruction && out.reconstruction && reconWeight > 0) {
+        if (out.reconstruction) {
           // The decoder rebuilds the seismic channel only, never the derived depth channel.
           const target = this.spec.inChannels > 1 ? input.slice([0, 0, 0, 0], [-1, -1, -1, 1]) : input;
           const r = mseLoss(out.reconstruction, target);
@@ -219,14 +221,14 @@ export class NetTrainer {
         }
         if (strong && consistency) {
           // A second forward pass: the strong view trained toward the weak view's confident argmax (FixMatch).
-          const logits = this.net.forward(strong.x, true).logits;
+          const logits = this.net.forward(strong.x, true, false).logits;
           const c = confidenceAwarePseudoLoss(logits, strong.targets, strong.confidence, { gamma: pseudoGamma, threshold: consistency.threshold, ...(classWeights ? { classWeights } : {}) });
           kept.consistency = tf.keep(c);
           total = tf.add(total, tf.mul(c, consistency.weight));
         }
         return total as tf.Scalar;
       }, this.net.trainableVariables);
-      this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      this.applyGradients(grads);
       for (const key of ['sup', 'pseudo', 'recon', 'consistency'] as const) {
         const t = kept[key];
         if (t) parts[key] = (await t.data())[0];
@@ -244,6 +246,58 @@ export class NetTrainer {
       input.dispose(); target.dispose(); grownTarget?.dispose(); pseudo?.dispose(); confidence?.dispose();
       if (strong) { strong.x.dispose(); strong.targets.dispose(); strong.confidence.dispose(); }
     }
+  }
+
+  /**
+   * One pretraining step (masked reconstruction): the amplitude of the pixels `mask` marks (1) is hidden (set to 0, the
+   * normalised median) and the reconstruction decoder is trained to rebuild it there; no label is used. Returns the loss
+   * as the `recon` term.
+   */
+  async pretrainStep(x: Float32Array, n: number, h: number, w: number, mask: Uint8Array): Promise<NetLosses> {
+    const pixels = n * h * w;
+    const c = this.spec.inChannels;
+    if (x.length !== pixels * c || mask.length !== pixels) {
+      throw new SeisGrowError('protocol', `pretraining batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${mask.length} mask pixels)`);
+    }
+    if (!this.spec.reconstruction) throw new SeisGrowError('protocol', 'pretraining needs the network\'s reconstruction decoder');
+    const hidden = x.slice();
+    for (let p = 0; p < pixels; p++) if (mask[p]) hidden[p * c] = 0;
+    const input = tf.tensor4d(hidden, [n, h, w, c]);
+    const target = tf.tidy(() => tf.tensor4d(x, [n, h, w, c]).slice([0, 0, 0, 0], [-1, -1, -1, 1]));
+    const where = tf.tensor4d(mask, [n, h, w, 1], 'int32');
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.net.forward(input, true);
+        if (!out.reconstruction) throw new SeisGrowError('protocol', 'pretraining needs the network\'s reconstruction decoder');
+        return mseLoss(out.reconstruction, target, where);
+      }, this.net.trainableVariables);
+      this.applyGradients(grads);
+      const recon = (await value.data())[0];
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      if (!Number.isFinite(recon)) throw new SeisGrowError('diverged', `pretraining diverged (loss ${recon}); lower the learning rate`);
+      return { sup: 0, pseudo: 0, recon, total: recon };
+    } finally {
+      input.dispose(); target.dispose(); where.dispose();
+    }
+  }
+
+  /**
+   * One optimizer step over every trainable variable, in the network's order, with zeros for those the loss did not
+   * reach: tfjs's Adam keeps its moments by position in the list, so the list must be the same at every step (the
+   * pretext trains the reconstruction decoder, the stages the segmentation one).
+   */
+  private applyGradients(grads: tf.NamedTensorMap): void {
+    const zeros: tf.Tensor[] = [];
+    const list = this.net.trainableVariables.map((v) => {
+      const g = grads[v.name];
+      if (g) return { name: v.name, tensor: g };
+      const z = tf.zerosLike(v);
+      zeros.push(z);
+      return { name: v.name, tensor: z };
+    });
+    this.optimizer.applyGradients(list);
+    for (const z of zeros) z.dispose();
   }
 
   /** Hold normalised sections for whole-section inference (region growing, validation, prediction). */
@@ -294,9 +348,9 @@ export class NetTrainer {
     const c = this.spec.inChannels;
     const probs = tf.tidy(() => {
       const x = tf.tensor4d(batch, [n, h, w, c]);
-      const p = tf.softmax(this.net.forward(x, false).logits, -1);
+      const p = tf.softmax(this.net.forward(x, false, false).logits, -1);
       if (!flip) return p;
-      const mirrored = tf.reverse(tf.softmax(this.net.forward(tf.reverse(x, 2), false).logits, -1), 2);
+      const mirrored = tf.reverse(tf.softmax(this.net.forward(tf.reverse(x, 2), false, false).logits, -1), 2);
       return tf.mul(tf.add(p, mirrored), 0.5);
     });
     try {

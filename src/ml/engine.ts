@@ -14,7 +14,7 @@ import { networkInput } from './stages';
 import { normalise } from './data/normalisation';
 import { classifySection, formatUnitOrder } from './unitOrder';
 import {
-  growLabels, initialLabels, predictBoth, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate,
+  growLabels, initialLabels, predictBoth, predictRun, prepareRun, pretrainContext, pretrainEpoch, pretrains, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate,
   type RunLabels, type RunPlan, type SectionResult, type TrainingRequest,
 } from './runSteps';
 
@@ -127,6 +127,7 @@ async function runStage(plan: RunPlan, labels: RunLabels, pair: TrainerPair, sta
   const stageEpochs = config.epochs[stage];
   const totalEpochs = req.stages.reduce((a, s) => a + config.epochs[s], 0);
   emit({ type: 'stageStart', stage, epochs: stageEpochs, stepsPerEpoch: config.stepsPerEpoch });
+  if (stage === 1 && pretrains(config, req) && !(await pretrain(plan, pair, control, emit))) return false;
   const ctx = stageContext(plan, labels, stage);
   for (let epoch = 1; epoch <= stageEpochs; epoch++) {
     const epochStart = Date.now();
@@ -161,6 +162,20 @@ async function runStage(plan: RunPlan, labels: RunLabels, pair: TrainerPair, sta
     progress.checkpoint = await saveCheckpoint(plan, pair, labels.trainLabels, stage, 0, progress.stagesCompleted, progress.backend?.name ?? '');
   }
   emit({ type: 'stageEnd', stage, seconds: (Date.now() - stageStart) / 1000 });
+  return true;
+}
+
+/** Masked-reconstruction pretraining before stage 1's first epoch; false when cancelled. */
+async function pretrain(plan: RunPlan, pair: TrainerPair, control: { cancelled: boolean }, emit: (e: TrainingEvent) => void): Promise<boolean> {
+  const { epochs, maskRatio, block } = plan.config.pretrain;
+  emit({ type: 'log', level: 'notice', message: `pretraining: ${epochs} epochs rebuilding the amplitude of ${Math.round(maskRatio * 100)} % of ${block}-pixel blocks, hidden, on every section` });
+  const ctx = pretrainContext(plan);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const start = Date.now();
+    const loss = await pretrainEpoch(plan, pair, ctx, () => control.cancelled);
+    if (!loss || control.cancelled) return false;
+    emit({ type: 'log', level: 'notice', message: `pretraining epoch ${epoch}/${epochs}: reconstruction loss ${loss.a.toFixed(4)} / ${loss.b.toFixed(4)} (${((Date.now() - start) / 1000).toFixed(1)} s)` });
+  }
   return true;
 }
 

@@ -14,6 +14,7 @@ import { classAdaptiveThresholds } from './regionGrowing';
 import { carryAcrossSections, findCrossings, type Crossing, type SectionPlace } from './crossSectionGrowth';
 import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
+import { blockMask } from './data/masking';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages, type ValidationSplit } from './stages';
 import { classifySection, inferUnitOrder } from './unitOrder';
@@ -164,9 +165,12 @@ export async function prepareRun(req: TrainingRequest): Promise<RunPlan> {
       throw new SeisGrowError('needs-previous-stage', `the checkpoint has completed stages [${resume.stagesCompleted.join(', ')}]; stage ${first} needs stage ${first - 1} completed first`, req.resumeFrom);
     }
   }
-  const config = resume ? resumeConfig(resume, req.config) : makeConfig(req.config ?? {});
+  const asked = resume ? resumeConfig(resume, req.config) : makeConfig(req.config ?? {});
+  // A decoder built for pretraining alone adds no joint reconstruction term to the stages (S6 is network.reconstruction).
+  const config = pretrains(asked, req) && !asked.network.reconstruction ? makeConfig({ reconWeight: 0 }, asked) : asked;
+  // Pretraining rebuilds the amplitude through a reconstruction decoder, so a run that pretrains builds one.
   const network: NetworkDescription = resume ? resume.network
-    : { ...config.network, inChannels: dataChannels + (config.network.depthChannel ? 1 : 0), classes: req.classes };
+    : { ...config.network, reconstruction: config.network.reconstruction || pretrains(config, req), inChannels: dataChannels + (config.network.depthChannel ? 1 : 0), classes: req.classes };
   const root = new Rng(config.seed);
   const normalisation: Normalisation = resume?.normalisation ?? computeNormalisation(req.sections.map((s) => s.seismic), config.clipPercentiles);
   const inputs = req.sections.map((s) => networkInput(normalise(s.seismic, normalisation), s.height, s.width, network.depthChannel === true));
@@ -193,6 +197,11 @@ export async function prepareRun(req: TrainingRequest): Promise<RunPlan> {
   const unitOrder = config.orderedUnits === 'auto'
     ? inferUnitOrder(userLabels.map((labels, i) => ({ labels, height: req.sections[i].height, width: req.sections[i].width })), req.classes) : null;
   return { req, config, network, resume, root, normalisation, inputs, userLabels, splits, seeds, validationPixels, heldIndex, heldCrossings, patch, classWeights, unitOrder };
+}
+
+/** Whether a run pretrains its networks: it asks for pretraining epochs and starts at stage 1 from scratch. */
+export function pretrains(config: FrozenConfig, req: TrainingRequest): boolean {
+  return config.pretrain.epochs > 0 && req.stages[0] === 1 && !req.resumeFrom;
 }
 
 /** The labels a run starts training on: the seeds, plus what a resumed checkpoint had grown. */
@@ -308,6 +317,36 @@ export async function trainEpoch(plan: RunPlan, pair: TrainerPair, ctx: StageCon
     emit({ type: 'step', stage, epoch, step: step + 1, steps: config.stepsPerEpoch, losses: l });
   }
   return { losses: losses.mean(), lambda, learningRate };
+}
+
+/** The sampler and mask stream of pretraining: patches drawn anywhere in every section (labels play no part). */
+export interface PretrainContext { sampler: BatchSampler; maskRng: Rng }
+
+/** Pretraining's own random streams, forked by name, so the stages draw what they draw without it. */
+export function pretrainContext(plan: RunPlan): PretrainContext {
+  const rng = plan.root.fork('pretrain');
+  const none = plan.req.sections.map((s) => new Uint8Array(s.height * s.width).fill(255));
+  const sampler = new BatchSampler(plan.inputs, plan.req.sections.map((s) => [s.height, s.width] as const), none, plan.config, plan.patch, rng.fork('batches'));
+  return { sampler, maskRng: rng.fork('masks') };
+}
+
+/**
+ * Step "pretrain an epoch": `stepsPerEpoch` masked-reconstruction steps at stage 1's peak learning rate; the mean
+ * reconstruction loss of each network, or null when cancelled before a step.
+ */
+export async function pretrainEpoch(plan: RunPlan, pair: TrainerPair, ctx: PretrainContext, isCancelled: () => boolean): Promise<{ a: number; b: number } | null> {
+  const { config } = plan;
+  const sum = { a: 0, b: 0 };
+  for (let step = 0; step < config.stepsPerEpoch; step++) {
+    if (isCancelled()) return null;
+    const batch = ctx.sampler.next(0);
+    const pretrainMask = blockMask(batch.n, batch.h, batch.w, config.pretrain.block, config.pretrain.maskRatio, ctx.maskRng);
+    const l = await pair.trainStep({ x: batch.x, labels: batch.labels, n: batch.n, h: batch.h, w: batch.w, lambda: 0, learningRate: config.learningRate, pretrainMask });
+    sum.a += l.a.recon;
+    sum.b += l.b.recon;
+  }
+  const d = Math.max(1, config.stepsPerEpoch);
+  return { a: sum.a / d, b: sum.b / d };
 }
 
 /** Step "validate": scores of the mean prediction on the held-out labelled pixels (null when there are none). */

@@ -77,7 +77,7 @@ export class UNet {
    * Run the network on NHWC input of any height and width (reflect-padded to a multiple of 2^depth and cropped
    * back). Training mode normalises with batch statistics and updates the moving ones; it also applies dropout.
    */
-  forward(x: tf.Tensor4D, training: boolean): { logits: tf.Tensor4D; reconstruction?: tf.Tensor4D } {
+  forward(x: tf.Tensor4D, training: boolean, reconstruct = true): { logits: tf.Tensor4D; reconstruction?: tf.Tensor4D } {
     this.assertAlive();
     if (x.rank !== 4 || x.shape[3] !== this.config.inChannels) {
       throw new SeisGrowError('bad-shape', `U-Net input must be [batch, height, width, ${this.config.inChannels}], got [${x.shape.join(', ')}]`);
@@ -100,7 +100,7 @@ export class UNet {
       if (training && this.config.dropout > 0) bottom = tf.dropout(bottom, this.config.dropout, undefined, this.dropoutRng.int()) as tf.Tensor4D;
       const crop = (t: tf.Tensor4D) => (padH || padW ? tf.slice(t, [0, top, left, 0], [-1, h, w, -1]) : t);
       const logits = crop(this.applyDecoder(this.segDecoder, bottom, skips, training));
-      if (!this.reconDecoder) return { logits };
+      if (!this.reconDecoder || !reconstruct) return { logits };
       const reconstruction = crop(this.applyDecoder(this.reconDecoder, bottom, skips, training));
       return { logits, reconstruction };
     });

@@ -144,6 +144,12 @@ export interface TrainingConfig {
    */
   orderedUnits: 'auto' | 'off';
   augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
+  /**
+   * Self-supervised pretraining before stage 1 (a run that starts at stage 1): `epochs` epochs in which each network
+   * rebuilds the amplitude of square blocks (`block` pixels) hidden from it with probability `maskRatio`, on patches
+   * drawn anywhere in every section, labelled or not, through a reconstruction decoder of its own. 0 = none.
+   */
+  pretrain: { epochs: number; maskRatio: number; block: number };
   /** Percentiles for robust normalisation. */
   clipPercentiles: [number, number];
 }

@@ -183,6 +183,8 @@ export type ToWorker =
       consistency?: ConsistencyRequest;
       /** Stage 3: which labels were grown (1) rather than the user's seeds (0), and their weight; absent = all seeds. */
       grown?: GrownLabelsTerm;
+      /** Pretraining: n·h·w, 1 = hidden from the network, whose loss is then only the rebuilt amplitude there; absent = a training step. */
+      pretrainMask?: Uint8Array;
     }
   | { type: 'partnerPseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
   | {
@@ -229,6 +231,7 @@ export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
     case 'trainStep':
       add(message.x); add(message.labels);
       if (message.grown) add(message.grown.mask);
+      if (message.pretrainMask) add(message.pretrainMask);
       if (message.consistency) { add(message.consistency.strong); add(message.consistency.geometry); }
       break;
     case 'partnerPseudo': case 'pseudo': add(message.argmax); add(message.confidence); break;

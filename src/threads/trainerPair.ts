@@ -20,6 +20,8 @@ export type PairReady = Omit<Extract<FromWorker, { type: 'ready' }>, 'type' | 'i
 export interface PairStep {
   x: Float32Array; labels: Uint8Array; n: number; h: number; w: number; lambda: number; learningRate: number;
   consistency?: ConsistencyRequest; grown?: GrownLabelsTerm;
+  /** Pretraining (1 = hidden pixel): each network rebuilds the hidden amplitude instead of learning the labels. */
+  pretrainMask?: Uint8Array;
 }
 
 /** Tiled-inference settings of a prediction. */
@@ -61,15 +63,15 @@ export function workerTrainerPair(name: string, script: string = defaultWorkerSc
     async setSections(sections) {
       await Promise.all([a.request({ type: 'setSections', sections: sections() }), b.request({ type: 'setSections', sections: sections() })]);
     },
-    async trainStep({ x, labels, n, h, w, lambda, learningRate, consistency, grown }) {
+    async trainStep({ x, labels, n, h, w, lambda, learningRate, consistency, grown, pretrainMask }) {
       let idA = 0;
       let idB = 0;
       const copyA = consistency ? { consistency: { ...consistency, strong: consistency.strong.slice(), geometry: consistency.geometry.slice() } } : {};
-      const ra = a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA, ...(grown ? { grown: { ...grown, mask: grown.mask.slice() } } : {}) }, (m) => {
+      const ra = a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA, ...(grown ? { grown: { ...grown, mask: grown.mask.slice() } } : {}), ...(pretrainMask ? { pretrainMask: pretrainMask.slice() } : {}) }, (m) => {
         if (m.type === 'pseudo') b.post({ type: 'partnerPseudo', id: idB, argmax: m.argmax, confidence: m.confidence });
       });
       idA = ra.id;
-      const rb = b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}) }, (m) => {
+      const rb = b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}), ...(pretrainMask ? { pretrainMask } : {}) }, (m) => {
         if (m.type === 'pseudo') a.post({ type: 'partnerPseudo', id: idA, argmax: m.argmax, confidence: m.confidence });
       });
       idB = rb.id;

@@ -40,6 +40,10 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
       case 'trainStep': {
         const t = need();
         if (m.learningRate !== undefined) t.setLearningRate(m.learningRate);
+        if (m.pretrainMask) {
+          send({ type: 'stepDone', id: m.id, losses: await t.pretrainStep(m.x, m.n, m.h, m.w, m.pretrainMask) });
+          return false;
+        }
         let partner: PseudoLabels | null = null;
         const c = m.consistency && m.consistency.weight > 0 ? m.consistency : null;
         // The network's own argmax on the batch serves both the partner (CPS) and its own consistency term.

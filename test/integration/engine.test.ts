@@ -154,6 +154,26 @@ describe('engine: training in two worker threads (wasm, tiny network)', function
     assert.ok(metrics.epochs.filter((e: { stage: number }) => e.stage === 2).every((e: { losses: { a: { consistency?: number } } }) => e.losses.a.consistency! > 0));
   });
 
+  it('pretrains both networks by masked reconstruction before stage 1 when asked: notices, a falling loss, a checkpoint that predicts', async () => {
+    const dir = tempDir();
+    const { events, result } = await run(request(dir, { config: { ...TINY, pretrain: { epochs: 3, maskRatio: 0.5, block: 8 } } }));
+    assert.equal(result.summary.status, 'completed');
+    const notices = events.filter((e): e is Extract<TrainingEvent, { type: 'log' }> => e.type === 'log' && e.level === 'notice').map((e) => e.message).filter((m) => m.startsWith('pretraining'));
+    assert.match(notices[0], /^pretraining: 3 epochs rebuilding the amplitude of 50 % of 8-pixel blocks/);
+    const losses = notices.slice(1).map((m) => Number(/reconstruction loss ([\d.]+)/.exec(m)?.[1]));
+    assert.equal(losses.length, 3);
+    assert.ok(losses.every((l) => Number.isFinite(l) && l > 0) && losses[2] < losses[0], losses.join(', '));
+    // Before stage 1's first step, and stage 1 then trains as usual with no joint reconstruction term.
+    const firstStep = events.findIndex((e) => e.type === 'step');
+    assert.ok(events.findIndex((e) => e.type === 'log' && /^pretraining epoch 3/.test(e.message)) < firstStep);
+    assert.ok(result.summary.epochs.every((e) => e.losses.a.recon === 0 && e.losses.a.sup > 0));
+    const ck = await readCheckpoint(dir);
+    assert.equal(ck.network.reconstruction, true);
+    assert.equal(ck.config.reconWeight, 0);
+    const [p] = await predictSections(dir, [{ name: 'synthetic', seismic, height: H, width: W }]);
+    assert.equal(p.classes.length, H * W);
+  });
+
   it('stops within a step when cancelled and leaves the last complete checkpoint loadable', async () => {
     const dir = tempDir();
     let handle: ReturnType<typeof startTraining> | undefined;

@@ -96,6 +96,41 @@ describe('cps: one network of the pair (wasm backend)', function () {
     t.dispose();
   });
 
+  it('pretraining: rebuilds the hidden amplitude better step by step, trains the encoder and never the segmentation decoder', async () => {
+    const t = new NetTrainer(spec, training, 5);
+    const n = 2, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3) + 0.5 * Math.cos(Math.floor(i / w) / 2));
+    const mask = new Uint8Array(n * h * w).map((_, i) => (Math.floor((i % (h * w)) / w / 4) % 2 === Math.floor((i % w) / 4) % 2 ? 1 : 0));
+    const before = (await t.getState()).weights;
+    const first = await t.pretrainStep(x, n, h, w, mask);
+    assert.ok(first.recon > 0 && first.sup === 0 && first.pseudo === 0 && first.total === first.recon);
+    const tensors = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 15; i++) last = await t.pretrainStep(x, n, h, w, mask);
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor leaks');
+    assert.ok(last.recon < first.recon, `${last.recon} < ${first.recon}`);
+    const after = (await t.getState()).weights;
+    const moved = (re: RegExp): boolean => before.some((b, k) => re.test(b.name) && !/moving/i.test(b.name) && b.data.some((v, i) => v !== after[k].data[i]));
+    assert.ok(moved(/^enc/), 'the encoder learns from the pretext');
+    assert.ok(!moved(/^dec/), 'the segmentation decoder is left as it was');
+    assert.ok(moved(/^rec/), 'the reconstruction decoder learns');
+    // Same weights, same hidden pixels, other visible values: another loss, since the visible pixels are the input.
+    const other = x.map((v, i) => (mask[i] ? v : v + 5));
+    const probe = new NetTrainer(spec, training, 6);
+    const clone = new NetTrainer(spec, training, 6);
+    assert.ok((await probe.pretrainStep(x, n, h, w, mask)).recon !== (await clone.pretrainStep(other, n, h, w, mask)).recon, 'the visible pixels are the network\'s input');
+    // Training steps follow on the same optimizer (its moments are kept by position: the variable list must not change).
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 4 === 0 ? i % 3 : 255));
+    const s1 = await t.trainStep(x, n, h, w, labels, null, 0);
+    for (let i = 0; i < 4; i++) await t.trainStep(x, n, h, w, labels, null, 0);
+    assert.ok((await t.trainStep(x, n, h, w, labels, null, 0)).sup < s1.sup);
+    await t.pretrainStep(x, n, h, w, mask);
+    await assert.rejects(t.pretrainStep(x, n, h, w, new Uint8Array(3)), SeisGrowError);
+    const plain = new NetTrainer({ ...spec, reconstruction: false }, training, 1);
+    await assert.rejects(plain.pretrainStep(x, n, h, w, mask), /reconstruction decoder/);
+    t.dispose(); probe.dispose(); clone.dispose(); plain.dispose();
+  });
+
   it('takes the learning rate the host sets: a step is as large as the rate, and a rate set to the same value replays exactly', async () => {
     const n = 2, h = 16, w = 16;
     const x = new Float32Array(n * h * w).map((_, i) => Math.cos(i / 5));

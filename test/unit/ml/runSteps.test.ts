@@ -8,7 +8,7 @@ import type { NetLosses, TrainingEvent, WorkerSection } from '../../../src/share
 import type { PairStep, TrainerPair } from '../../../src/threads/trainerPair';
 import { readCheckpoint } from '../../../src/ml/checkpoint';
 import {
-  growLabels, initialLabels, predictRun, prepareRun, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate, type TrainingRequest,
+  growLabels, initialLabels, predictRun, prepareRun, pretrainContext, pretrainEpoch, pretrains, saveCheckpoint, stageContext, startNetworks, trainEpoch, validate, type TrainingRequest,
 } from '../../../src/ml/runSteps';
 
 const H = 24, W = 20, CLASSES = 2;
@@ -135,6 +135,42 @@ describe('engine steps, with a fake pair of networks', () => {
     assert.deepEqual(out[0]?.prediction, truth);
     assert.deepEqual(out[2]?.prediction, truth);
     assert.deepEqual(out[0]?.grownLabels, seeds, 'validation pixels come back as labels');
+  });
+
+  it('pretraining: builds a reconstruction decoder with no joint term, masks every patch, and leaves the stages\' random streams alone', async () => {
+    const config = { ...request().config, pretrain: { epochs: 2, maskRatio: 0.5, block: 4 } };
+    const plan = await prepareRun(request({ config }));
+    assert.ok(pretrains(plan.config, plan.req));
+    assert.equal(plan.network.reconstruction, true, 'the decoder the pretext trains');
+    assert.equal(plan.config.reconWeight, 0, 'no S6 joint term the user did not ask for');
+    const joint = await prepareRun(request({ config: { ...config, network: { depthChannel: false, reconstruction: true } } }));
+    assert.equal(joint.config.reconWeight, 1, 'asked for, the joint term stays');
+    const plain = await prepareRun(request());
+    assert.equal(plain.network.reconstruction, false);
+    assert.ok(!pretrains(plain.config, plain.req));
+    assert.ok(!pretrains(plan.config, { ...plan.req, stages: [2, 3] }), 'a run starting after stage 1 does not pretrain');
+    assert.ok(!pretrains(plan.config, { ...plan.req, resumeFrom: '/a/run' }), 'nor does a resumed one');
+    // Stage 1 draws the same batches with pretraining as without: its streams are forked by name.
+    assert.deepEqual(stageContext(plan, initialLabels(plan), 1).sampler.next(1).x, stageContext(plain, initialLabels(plain), 1).sampler.next(1).x);
+
+    const pair = fakePair();
+    await startNetworks(plan, pair);
+    const ctx = pretrainContext(plan);
+    const loss = await pretrainEpoch(plan, pair, ctx, () => false);
+    assert.deepEqual(loss, { a: 0, b: 0 }, 'the mean of the fake pair\'s recon term');
+    assert.equal(pair.steps.length, plan.config.stepsPerEpoch);
+    for (const step of pair.steps) {
+      const mask = step.pretrainMask;
+      assert.ok(mask && mask.length === step.n * step.h * step.w);
+      const hidden = mask.reduce((a, v) => a + v, 0);
+      assert.ok(hidden > 0 && hidden < mask.length);
+      assert.equal(step.lambda, 0);
+      assert.ok(step.labels.every((v) => v === 255), 'no label reaches the pretext');
+      assert.equal(step.learningRate, plan.config.learningRate);
+    }
+    let calls = 0;
+    assert.equal(await pretrainEpoch(plan, pair, ctx, () => calls++ > 0), null, 'cancelled between steps');
+    assert.equal(pair.steps.length, plan.config.stepsPerEpoch + 1);
   });
 
   it('ordered units: the labels\' order down the traces is found, recorded in the checkpoint, and keeps the final prediction free of islands', async () => {
