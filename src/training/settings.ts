@@ -34,6 +34,7 @@ export const TRAINING_SETTING_DEFAULTS = {
   'training.orderedUnits': DEFAULT_CONFIG.orderedUnits,
   'training.reconstruction': DEFAULT_CONFIG.network.reconstruction,
   'training.reconstructionWeight': DEFAULT_CONFIG.reconWeight,
+  'training.pretrainEpochs': DEFAULT_CONFIG.pretrain.epochs,
   'training.seed': DEFAULT_CONFIG.seed,
   'training.unlabelledSections': DEFAULT_UNLABELLED_SECTIONS,
 } as const;
@@ -74,6 +75,7 @@ export function readTrainingSettings(reader: SettingsReader): TrainingSettings {
     consistency: { weight: value(reader, 'training.consistency.weight'), threshold: value(reader, 'training.consistency.threshold') },
     growth: { radius: value(reader, 'training.growth.radius'), threshold: value(reader, 'training.growth.threshold'), adaptive: value(reader, 'training.growth.adaptive'), grownWeight: value(reader, 'training.growth.grownWeight') },
     reconWeight: value(reader, 'training.reconstructionWeight'),
+    pretrain: { epochs: value(reader, 'training.pretrainEpochs') },
     orderedUnits: value(reader, 'training.orderedUnits'),
   };
   // The inference overlap must stay under the patch; a small patch setting pulls it down rather than failing.

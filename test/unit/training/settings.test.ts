@@ -24,7 +24,7 @@ describe('training settings', () => {
       'training.growth.radius': 4, 'training.growth.threshold': 0.8, 'training.reconstruction': true,
       'training.reconstructionWeight': 0.3, 'training.seed': 7, 'training.unlabelledSections': 0,
       'training.consistency.weight': 0.25, 'training.consistency.threshold': 0.8, 'training.growth.adaptive': false, 'training.growth.grownWeight': 2,
-      'training.orderedUnits': 'off',
+      'training.orderedUnits': 'off', 'training.pretrainEpochs': 5,
     }));
     const c = s.config;
     assert.equal(c.backend, 'wasm');
@@ -35,6 +35,7 @@ describe('training settings', () => {
     assert.deepEqual([c.growth.radius, c.growth.threshold, c.growth.adaptive, c.growth.grownWeight], [4, 0.8, false, 2]);
     assert.deepEqual([c.network.reconstruction, c.reconWeight, c.seed, c.focalGamma], [true, 0.3, 7, 1]);
     assert.equal(c.orderedUnits, 'off');
+    assert.deepEqual(c.pretrain, { ...DEFAULT_CONFIG.pretrain, epochs: 5 });
     assert.equal(s.unlabelledSections, 0);
     // A patch smaller than the default overlap pulls the overlap down instead of failing validation.
     assert.ok(c.inferenceOverlap < 32);
@@ -45,6 +46,7 @@ describe('training settings', () => {
     assert.throws(() => readTrainingSettings(reader({ 'training.backend': 'gpu' })), /backend/);
     assert.throws(() => readTrainingSettings(reader({ 'training.consistency.weight': -1 })), /consistency\.weight/);
     assert.throws(() => readTrainingSettings(reader({ 'training.orderedUnits': 'on' })), /orderedUnits/);
+    assert.throws(() => readTrainingSettings(reader({ 'training.pretrainEpochs': -1 })), /pretrain\.epochs/);
   });
 
   it('declares the same defaults in package.json as the engine uses', () => {
