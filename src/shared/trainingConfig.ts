@@ -143,7 +143,13 @@ export interface TrainingConfig {
    * it; labels that imply none (salt above and below sediment, facies) leave the plain argmax. 'off': always the argmax.
    */
   orderedUnits: 'auto' | 'off';
-  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number };
+  /**
+   * Training-patch augmentations: left-right flips, amplitude gain ±amplitudeScale, Gaussian noise, a vertical shift of up
+   * to `shift` samples, and a lateral stretch by a factor drawn log-uniformly from [1/(1+lateralStretch), 1+lateralStretch]
+   * (0 = none), so structures wider or narrower, and dips gentler or steeper, than the labelled ones are seen in training.
+   * Only lateral: a wavelet spans a few samples vertically, and resampling along the trace would smooth it.
+   */
+  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number; lateralStretch: number };
   /**
    * Self-supervised pretraining before stage 1 (a run that starts at stage 1): `epochs` epochs in which each network
    * rebuilds the amplitude of square blocks (`block` pixels) hidden from it with probability `maskRatio`, on patches

@@ -29,7 +29,7 @@ export interface Batch {
  * cover ~1 % of a section, so uniform patches would mostly carry no label), the rest uniformly (they feed the pseudo
  * and reconstruction terms). Sections smaller than the patch are reflect-padded, with labels 255 in the padding.
  * Augmentations that respect geology: horizontal flips (never vertical: depth order is the signal), amplitude
- * scaling, additive noise, small vertical shifts.
+ * scaling, additive noise, small vertical shifts, lateral stretches (wider or narrower structures, other dips).
  */
 export class BatchSampler {
   private labelled: Int32Array[] = [];
@@ -119,6 +119,8 @@ export class BatchSampler {
       let section: number;
       let top: number;
       let left: number;
+      // The labelled pixel's column in the patch, about which a lateral stretch spreads the columns, so it stays in view.
+      let anchor = (w - 1) / 2;
       const aroundLabel = this.labelledTotal > 0 && (b < Math.round(labelledShare * n));
       if (aroundLabel) {
         // A labelled pixel (see labelSampling), placed at a random position inside the patch.
@@ -129,6 +131,7 @@ export class BatchSampler {
         const px = p % sw;
         top = py - this.rng.int(h);
         left = px - this.rng.int(w);
+        anchor = px;
       } else {
         let r = this.rng.int(this.pixelsTotal);
         section = 0;
@@ -141,11 +144,16 @@ export class BatchSampler {
       // Keep the patch inside the section where it fits; smaller sections are reflect-padded.
       top = sh >= h ? Math.min(Math.max(0, top), sh - h) : -Math.floor((h - sh) / 2);
       left = sw >= w ? Math.min(Math.max(0, left), sw - w) : -Math.floor((w - sw) / 2);
+      if (aroundLabel) anchor -= left;
       if (this.config.augment.shift > 0 && sh > h) {
         top = Math.min(Math.max(0, top + this.rng.int(2 * this.config.augment.shift + 1) - this.config.augment.shift), sh - h);
       }
       const flip = this.config.augment.flip && this.rng.bool(0.5);
       const scale = 1 + this.config.augment.amplitudeScale * (2 * this.rng.next() - 1);
+      // Drawn only when on, so runs without it keep their random stream (and their results) exactly.
+      const ls = this.config.augment.lateralStretch;
+      const stretch = ls > 0 ? Math.exp(Math.log1p(ls) * (2 * this.rng.next() - 1)) : 1;
+      const columns = lateralColumns(left, anchor, w, sw, stretch);
       const noise = this.config.augment.noise;
       const src = this.inputs[section];
       const lab = this.labels[section];
@@ -156,21 +164,48 @@ export class BatchSampler {
         const inside = top + y >= 0 && top + y < sh;
         for (let xx = 0; xx < w; xx++) {
           const dx = flip ? w - 1 - xx : xx;
-          const sx = reflectIndex(left + xx, sw);
+          const sx = columns.from[xx];
+          const t = columns.t[xx];
           const si = (sy * sw + sx) * channels;
+          const si1 = (sy * sw + columns.to[xx]) * channels;
           const di = (o + y * w + dx) * channels;
-          x[di] = src[si] * scale + (noise > 0 ? noise * this.rng.normal() : 0);
-          for (let c = 1; c < channels; c++) x[di + c] = src[si + c];
-          if (inside && left + xx >= 0 && left + xx < sw) {
-            const v = lab[sy * sw + sx];
+          const a = t === 0 ? src[si] : src[si] + t * (src[si1] - src[si]);
+          x[di] = a * scale + (noise > 0 ? noise * this.rng.normal() : 0);
+          for (let c = 1; c < channels; c++) x[di + c] = t === 0 ? src[si + c] : src[si + c] + t * (src[si1 + c] - src[si + c]);
+          const lx = columns.label[xx];
+          if (inside && lx >= 0) {
+            const v = lab[sy * sw + lx];
             labels[o + y * w + dx] = v;
-            if (grown && seed && v !== 255 && seed[sy * sw + sx] === 255) grown[o + y * w + dx] = 1;
+            if (grown && seed && v !== 255 && seed[sy * sw + lx] === 255) grown[o + y * w + dx] = 1;
           }
         }
       }
     }
     return grown ? { x, labels, grown, n, h, w } : { x, labels, n, h, w };
   }
+}
+
+/**
+ * Source columns of a patch's w output columns, its first at section column `left`, stretched laterally by `stretch`
+ * about output column `anchor` (stretch 1: exactly left + x). Amplitudes interpolate linearly between `from` and `to`
+ * (reflected into the section) with weight `t`; labels take the nearest source column, −1 where it lies outside.
+ */
+export function lateralColumns(left: number, anchor: number, w: number, sw: number, stretch: number): { from: Int32Array; to: Int32Array; t: Float32Array; label: Int32Array } {
+  const from = new Int32Array(w);
+  const to = new Int32Array(w);
+  const t = new Float32Array(w);
+  const label = new Int32Array(w);
+  for (let x = 0; x < w; x++) {
+    // Output column x shows section column fx; a factor above 1 widens what is seen (structures look narrower).
+    const fx = stretch === 1 ? left + x : left + anchor + (x - anchor) * stretch;
+    const x0 = Math.floor(fx);
+    t[x] = fx - x0;
+    from[x] = reflectIndex(x0, sw);
+    to[x] = reflectIndex(x0 + 1, sw);
+    const lx = t[x] < 0.5 ? x0 : x0 + 1;
+    label[x] = lx >= 0 && lx < sw ? lx : -1;
+  }
+  return { from, to, t, label };
 }
 
 /** Global indices (section offset + pixel) of the labelled pixels of each class that has any, classes ascending. */

@@ -46,6 +46,8 @@ describe('training config', () => {
       [{ consistency: { threshold: '0.9' } }, /consistency.threshold/],
       [{ consistency: { strength: 2 } }, /unknown setting "consistency.strength"/],
       [{ consistency: 1 }, /must be an object/],
+      [{ augment: { lateralStretch: 1.5 } }, /augment.lateralStretch/],
+      [{ augment: { lateralStretch: -0.1 } }, /augment.lateralStretch/],
     ];
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));

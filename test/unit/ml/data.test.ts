@@ -163,6 +163,42 @@ describe('data: batch sampler', () => {
     }
   });
 
+  it('stretches patches laterally within the asked range, labels from the nearest source column, the labelled trace kept in view', () => {
+    // A wide section whose amplitude is its column number, every pixel labelled with its column (mod 200).
+    const th = 20, tw = 300;
+    const cols = networkInput(new Float32Array(th * tw).map((_, i) => i % tw), th, tw, true);
+    const byColumn = new Uint8Array(th * tw).map((_, i) => (i % tw) % 200);
+    const cfg = makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0, lateralStretch: 0.5 } });
+    const s = new BatchSampler([cols], [[th, tw]], [byColumn], cfg, 16, new Rng(11));
+    const slopes: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      const b = s.next(0.5);
+      for (let p = 0; p < b.n; p++) {
+        const at = (x: number, c: number): number => b.x[((p * 16 + 5) * 16 + x) * 2 + c];
+        if (at(0, 0) < 30 || at(15, 0) > tw - 30) continue; // near an edge, where columns are reflected
+        const slope = (at(15, 0) - at(0, 0)) / 15;
+        slopes.push(slope);
+        for (let x = 0; x < 16; x++) {
+          assert.ok(Math.abs(at(x, 0) - (at(0, 0) + slope * x)) < 1e-3, 'columns spread evenly: a linear resampling');
+          assert.equal(at(x, 1), at(0, 1), 'the depth channel is flat along a row');
+          assert.equal(b.labels[(p * 16 + 5) * 16 + x], Math.round(at(x, 0)) % 200, 'the label of the nearest source column');
+        }
+      }
+    }
+    assert.ok(slopes.length > 100);
+    assert.ok(slopes.every((v) => v >= 1 / 1.5 - 1e-5 && v <= 1.5 + 1e-5), 'within [1/1.5, 1.5]');
+    assert.ok(slopes.some((v) => v < 0.8) && slopes.some((v) => v > 1.25), 'both narrower and wider views are drawn');
+    // One labelled trace: a patch drawn around it keeps it in view whatever the stretch.
+    const sparse = new BatchSampler([input], [[h, w]], [labels], makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: true, amplitudeScale: 0, noise: 0, shift: 0, lateralStretch: 1 } }), 16, new Rng(5));
+    for (let k = 0; k < 30; k++) {
+      const b = sparse.next(1);
+      for (let p = 0; p < b.n; p++) assert.ok(b.labels.subarray(p * 256, (p + 1) * 256).some((v) => v !== 255), 'the labelled trace stays in the patch');
+    }
+    // Off (the default), every patch is a plain crop: one source column per output column.
+    const plain = new BatchSampler([cols], [[th, tw]], [byColumn], makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: false, amplitudeScale: 0, noise: 0, shift: 0 } }), 16, new Rng(11)).next(1);
+    for (let p = 0; p < 8; p++) for (let x = 1; x < 16; x++) assert.equal(plain.x[((p * 16 + 3) * 16 + x) * 2] - plain.x[((p * 16 + 3) * 16 + x - 1) * 2], 1);
+  });
+
   it('class-balanced sampling gives a rare class as many labelled patches as a common one; uniform does not', () => {
     // Class 0 labels two full traces (80 pixels), class 1 only 4 pixels in a far corner: 4.8 % of the labels.
     const rare = new Uint8Array(h * w).fill(255);
