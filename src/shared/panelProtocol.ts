@@ -73,8 +73,13 @@ export interface PanelRun {
   readonly growth: readonly GrowthRow[];
   /** Grown labels waiting for a decision: how many pixels they add over the seed labels. */
   readonly grown: { readonly addedPixels: number; readonly sections: number; readonly decision: 'pending' | 'accepted' | 'discarded' } | null;
-  /** The last error or notice worth showing. */
+  /** The last error or warning worth showing. */
   readonly message: string | null;
+  /**
+   * The run's notices (the unit order its labels imply, pretraining progress), oldest first: one per topic, a later
+   * notice of a topic replacing the earlier one. Absent in runs stored before notices were shown.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** Two runs' final IoU side by side. */

@@ -8,8 +8,27 @@ export function initialRun(runId: string, title: string, classNames: readonly st
   return {
     runId, title, status: 'running', backend: null, classNames: [...classNames], classColors: [...classColors],
     stage: null, epoch: null, stageEpochs: null, secondsPerEpoch: null, etaSeconds: null, stageFraction: 0,
-    epochs: [], growth: [], grown: null, message: null,
+    epochs: [], growth: [], grown: null, message: null, notes: [],
   };
+}
+
+/** Most notices a run keeps: a run emits a handful, and the header must stay short. */
+export const MAX_NOTES = 6;
+
+/**
+ * The topic of a notice: its text before the first colon, digits dropped, so "pretraining epoch 4/10: …" replaces
+ * "pretraining epoch 3/10: …" while "pretraining: 10 epochs …" and "ordered units: …" stay beside it.
+ */
+export function noteTopic(note: string): string {
+  const colon = note.indexOf(':');
+  return (colon < 0 ? note : note.slice(0, colon)).replace(/\d+/g, '#').trim();
+}
+
+/** The run's notes with `note` added: it replaces a note of the same topic, and the oldest go past MAX_NOTES. */
+export function withNote(notes: readonly string[], note: string): string[] {
+  const topic = noteTopic(note);
+  const kept = notes.filter((n) => noteTopic(n) !== topic);
+  return [...kept, note].slice(-MAX_NOTES);
 }
 
 /** A run that continues an earlier one (stage 2 after stage 1): its curves carry on from where the earlier run ended. */
@@ -74,7 +93,8 @@ export function reduceRun(run: PanelRun, event: TrainingEvent): PanelRun {
     case 'stageEnd':
       return { ...run, stageFraction: 1 };
     case 'log':
-      return event.level === 'warn' ? { ...run, message: event.message } : run;
+      if (event.level === 'warn') return { ...run, message: event.message };
+      return event.level === 'notice' ? { ...run, notes: withNote(run.notes ?? [], event.message) } : run;
     case 'error':
       return { ...run, status: 'failed', message: event.message, etaSeconds: null };
     case 'done':

@@ -23,7 +23,13 @@ function losses(sup: number, pseudo: number, consistency?: number): NetLosses {
 
 /** A run of 3 + 2 + 2 epochs with IoU rising, and two growth rounds: the shape of what the engine emits. */
 function engineEvents(): TrainingEvent[] {
-  const ev: TrainingEvent[] = [{ type: 'backend', backend: { name: 'wasm', requested: 'auto', tfjsVersion: '4.22.0', workers: 2, parameterCount: 483942 } }];
+  const ev: TrainingEvent[] = [
+    { type: 'backend', backend: { name: 'wasm', requested: 'auto', tfjsVersion: '4.22.0', workers: 2, parameterCount: 483942 } },
+    { type: 'log', level: 'notice', message: 'ordered units: every labelled trace meets the classes in one order, top to bottom 0–4; predictions keep it' },
+    { type: 'log', level: 'notice', message: 'pretraining epoch 1/2: reconstruction loss 0.5000 / 0.5100 (1.0 s)' },
+    { type: 'log', level: 'notice', message: 'pretraining epoch 2/2: reconstruction loss 0.2500 / 0.2600 (2.0 s)' },
+    { type: 'log', level: 'info', message: 'for the log only' },
+  ];
   let e = 0;
   for (const [stage, epochs] of [[1, 3], [2, 2], [3, 2]] as const) {
     ev.push({ type: 'stageStart', stage, epochs, stepsPerEpoch: 4 });
@@ -167,6 +173,11 @@ describe('training panel webview (Chromium)', function () {
     assert.match(await page.textContent('#fact-backend') ?? '', /wasm ×2/);
     assert.match(await page.textContent('#fact-status') ?? '', /done/);
     assert.match(await page.textContent('#grown-summary') ?? '', /3,170 pixels grown/);
+    // The notices, one per topic: the last pretraining epoch replaced the first; info lines stay in the log.
+    assert.deepEqual(await page.$$eval('#notes li', (lis) => lis.map((li) => li.textContent)), [
+      'ordered units: every labelled trace meets the classes in one order, top to bottom 0–4; predictions keep it',
+      'pretraining epoch 2/2: reconstruction loss 0.2500 / 0.2600 (2.0 s)',
+    ]);
     await page.screenshot({ path: join(artifacts, 'panel-run.png'), fullPage: true });
   });
 
@@ -180,10 +191,13 @@ describe('training panel webview (Chromium)', function () {
 
   it('shows progress and Stop while a stage is running', async () => {
     let run: PanelRun = initialRun('r2', 'f3.sgy — stage 1', classNames, classColors);
+    // A run stored before notices were shown has no notes: nothing is listed.
+    delete (run as { notes?: readonly string[] }).notes;
     run = reduceRun(run, { type: 'stageStart', stage: 1, epochs: 4, stepsPerEpoch: 10 });
     run = reduceRun(run, { type: 'step', stage: 1, epoch: 2, step: 5, steps: 10, losses: { a: losses(1, 0), b: losses(1, 0) } });
     await send({ run, comparison: null });
     assert.equal(await page.isVisible('#stop'), true);
+    assert.equal(await page.isVisible('#notes'), false);
     const width = await page.getAttribute('#progress-bar', 'style');
     assert.equal(width, 'width: 38%;');
     posted.length = 0;
@@ -194,7 +208,7 @@ describe('training panel webview (Chromium)', function () {
   it('compares two runs side by side', async () => {
     let a: PanelRun = initialRun('a', 'run A', classNames, classColors);
     let b: PanelRun = initialRun('b', 'run B', classNames, classColors);
-    for (const ev of engineEvents().slice(0, 6)) a = reduceRun(a, ev);
+    for (const ev of engineEvents().slice(0, 10)) a = reduceRun(a, ev); // up to run A's first scored epochs
     for (const ev of engineEvents()) b = reduceRun(b, ev);
     await send({ run: b, comparison: compareRuns([a, b]) });
     const header = await page.$$eval('#compare-table th', (th) => th.map((t) => t.textContent));

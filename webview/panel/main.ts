@@ -144,6 +144,7 @@ function skeleton(): void {
     el('div', { id: 'facts', class: 'facts' }),
     el('div', { class: 'progress' }, ''),
     el('div', { id: 'message', class: 'message' }),
+    el('ul', { id: 'notes', class: 'notes' }),
   );
   (header.querySelector('.progress') as HTMLElement).append(el('div', { id: 'progress-bar', class: 'bar' }));
   const actions = el('div', { id: 'run-actions', class: 'actions' });
@@ -200,6 +201,10 @@ function renderHeader(run: PanelRun): void {
   message.textContent = run.message ?? '';
   message.hidden = !run.message;
   message.className = run.status === 'failed' ? 'message error' : 'message';
+  const notes = document.getElementById('notes') as HTMLElement;
+  const lines = Array.isArray(run.notes) ? run.notes.filter((n): n is string => typeof n === 'string') : [];
+  notes.replaceChildren(...lines.map((n) => el('li', {}, n)));
+  notes.hidden = lines.length === 0;
   show('run-actions', run.status === 'running');
 }
 

@@ -1,6 +1,6 @@
 // Engine events → panel state: the reduction the panel and the stored runs rely on.
 import * as assert from 'node:assert/strict';
-import { compareRuns, continueRun, epochRow, finalScores, initialRun, lossesOf, reduceEvents, reduceRun, withGrown, withGrownDecision } from '../../../src/training/panelState';
+import { compareRuns, continueRun, epochRow, finalScores, initialRun, lossesOf, MAX_NOTES, noteTopic, reduceEvents, reduceRun, withGrown, withGrownDecision } from '../../../src/training/panelState';
 import type { EpochRecord, NetLosses, TrainingEvent } from '../../../src/shared/trainingProtocol';
 import { LOSS_SERIES, lossSeriesLabel, type LossSeriesId } from '../../../src/shared/panelProtocol';
 
@@ -90,6 +90,28 @@ describe('training panel state', () => {
     assert.deepEqual([failed.status, failed.message], ['failed', 'boom']);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'info', message: 'hi' }).message, null);
     assert.equal(reduceRun(fresh(), { type: 'log', level: 'warn', message: 'careful' }).message, 'careful');
+  });
+
+  it('keeps notices as notes, one per topic, the latest of a topic in place of the earlier, at most MAX_NOTES', () => {
+    const notice = (message: string) => ({ type: 'log' as const, level: 'notice' as const, message });
+    let r = reduceRun(fresh(), notice('ordered units: top to bottom 0–9'));
+    r = reduceRun(r, notice('pretraining: 10 epochs rebuilding the amplitude'));
+    r = reduceRun(r, notice('pretraining epoch 1/10: reconstruction loss 0.5 / 0.5'));
+    r = reduceRun(r, notice('pretraining epoch 2/10: reconstruction loss 0.4 / 0.4'));
+    assert.deepEqual(r.notes, ['ordered units: top to bottom 0–9', 'pretraining: 10 epochs rebuilding the amplitude', 'pretraining epoch 2/10: reconstruction loss 0.4 / 0.4']);
+    assert.equal(r.message, null, 'a notice is not a warning');
+    assert.deepEqual(reduceRun(r, { type: 'log', level: 'info', message: 'x: y' }).notes, r.notes);
+    // A continued run (stage 2 after stage 1) keeps them; a notice with no colon is its own topic.
+    assert.deepEqual(continueRun(r, 'r2', 'stage 2').notes, r.notes);
+    assert.equal(noteTopic('pretraining epoch 3/10: loss'), noteTopic('pretraining epoch 12/10: loss'));
+    assert.notEqual(noteTopic('pretraining: 10 epochs'), noteTopic('pretraining epoch 1/10: loss'));
+    let many = fresh();
+    for (let k = 0; k < MAX_NOTES + 3; k++) many = reduceRun(many, notice(`topic ${String.fromCharCode(97 + k)}: fact`));
+    assert.equal(many.notes?.length, MAX_NOTES);
+    assert.equal(many.notes?.[MAX_NOTES - 1], `topic ${String.fromCharCode(97 + MAX_NOTES + 2)}: fact`, 'the newest kept, the oldest dropped');
+    // A run stored before notes existed takes its first notice.
+    const { notes: _drop, ...stored } = fresh();
+    assert.deepEqual(reduceRun(stored, notice('ordered units: 0–9')).notes, ['ordered units: 0–9']);
   });
 
   it('returns the same object for events that change nothing (cheap re-render checks)', () => {
