@@ -36,7 +36,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   inferenceOverlap: 32,
   inferenceFlip: false,
   orderedUnits: 'auto',
-  augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0, lateralStretch: 0 },
+  augment: { flip: true, amplitudeScale: 0.2, noise: 0.03, shift: 0, lateralStretch: 0, depthJitter: 0 },
   pretrain: { epochs: 0, maskRatio: 0.5, block: 16 },
   clipPercentiles: [1, 99],
 });
@@ -156,6 +156,7 @@ export function validateConfig(c: TrainingConfig): void {
   real('augment.noise', c.augment.noise, 0, 10);
   integer('augment.shift', c.augment.shift, 0, 1024);
   real('augment.lateralStretch', c.augment.lateralStretch, 0, 1);
+  real('augment.depthJitter', c.augment.depthJitter, 0, 2);
   integer('pretrain.epochs', c.pretrain.epochs, 0, 100000);
   real('pretrain.maskRatio', c.pretrain.maskRatio, 0.05, 0.95);
   integer('pretrain.block', c.pretrain.block, 1, 4096);

@@ -148,8 +148,11 @@ export interface TrainingConfig {
    * to `shift` samples, and a lateral stretch by a factor drawn log-uniformly from [1/(1+lateralStretch), 1+lateralStretch]
    * (0 = none), so structures wider or narrower, and dips gentler or steeper, than the labelled ones are seen in training.
    * Only lateral: a wavelet spans a few samples vertically, and resampling along the trace would smooth it.
+   * `depthJitter` adds one offset drawn uniformly from [−depthJitter, depthJitter] to a patch's relative-depth channel
+   * (which spans −1..1 over the section; 0 = none), so the network takes depth as a prior, not as where a unit must be:
+   * away from the labelled lines the same unit lies tens of samples deeper or shallower.
    */
-  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number; lateralStretch: number };
+  augment: { flip: boolean; amplitudeScale: number; noise: number; shift: number; lateralStretch: number; depthJitter: number };
   /**
    * Self-supervised pretraining before stage 1 (a run that starts at stage 1): `epochs` epochs in which each network
    * rebuilds the amplitude of square blocks (`block` pixels) hidden from it with probability `maskRatio`, on patches

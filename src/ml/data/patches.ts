@@ -29,7 +29,8 @@ export interface Batch {
  * cover ~1 % of a section, so uniform patches would mostly carry no label), the rest uniformly (they feed the pseudo
  * and reconstruction terms). Sections smaller than the patch are reflect-padded, with labels 255 in the padding.
  * Augmentations that respect geology: horizontal flips (never vertical: depth order is the signal), amplitude
- * scaling, additive noise, small vertical shifts, lateral stretches (wider or narrower structures, other dips).
+ * scaling, additive noise, small vertical shifts, lateral stretches (wider or narrower structures, other dips), and
+ * an offset of the depth channel (units deeper or shallower than where they were labelled).
  */
 export class BatchSampler {
   private labelled: Int32Array[] = [];
@@ -110,7 +111,7 @@ export class BatchSampler {
   next(labelledShare: number): Batch {
     const n = this.config.batchSize;
     const [h, w] = this.patchSize;
-    // Channel 0 is the amplitude; a second channel (relative depth) is copied as is, never scaled or noised.
+    // Channel 0 is the amplitude; a second channel (relative depth) is never scaled or noised, only offset by depthJitter.
     const channels = this.inputs[0].length / (this.shapes[0][0] * this.shapes[0][1]);
     const x = new Float32Array(n * h * w * channels);
     const labels = new Uint8Array(n * h * w).fill(255);
@@ -154,6 +155,8 @@ export class BatchSampler {
       const ls = this.config.augment.lateralStretch;
       const stretch = ls > 0 ? Math.exp(Math.log1p(ls) * (2 * this.rng.next() - 1)) : 1;
       const columns = lateralColumns(left, anchor, w, sw, stretch);
+      const dj = this.config.augment.depthJitter;
+      const depthShift = dj > 0 && channels > 1 ? this.rng.uniform(-dj, dj) : 0;
       const noise = this.config.augment.noise;
       const src = this.inputs[section];
       const lab = this.labels[section];
@@ -171,7 +174,7 @@ export class BatchSampler {
           const di = (o + y * w + dx) * channels;
           const a = t === 0 ? src[si] : src[si] + t * (src[si1] - src[si]);
           x[di] = a * scale + (noise > 0 ? noise * this.rng.normal() : 0);
-          for (let c = 1; c < channels; c++) x[di + c] = t === 0 ? src[si + c] : src[si + c] + t * (src[si1 + c] - src[si + c]);
+          for (let c = 1; c < channels; c++) x[di + c] = (t === 0 ? src[si + c] : src[si + c] + t * (src[si1 + c] - src[si + c])) + depthShift;
           const lx = columns.label[xx];
           if (inside && lx >= 0) {
             const v = lab[sy * sw + lx];

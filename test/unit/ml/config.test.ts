@@ -48,6 +48,7 @@ describe('training config', () => {
       [{ consistency: 1 }, /must be an object/],
       [{ augment: { lateralStretch: 1.5 } }, /augment.lateralStretch/],
       [{ augment: { lateralStretch: -0.1 } }, /augment.lateralStretch/],
+      [{ augment: { depthJitter: 3 } }, /augment.depthJitter/],
     ];
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));

@@ -199,6 +199,33 @@ describe('data: batch sampler', () => {
     for (let p = 0; p < 8; p++) for (let x = 1; x < 16; x++) assert.equal(plain.x[((p * 16 + 3) * 16 + x) * 2] - plain.x[((p * 16 + 3) * 16 + x - 1) * 2], 1);
   });
 
+  it('offsets the depth channel of each patch by one draw within ±depthJitter, the amplitude and labels untouched', () => {
+    const two = networkInput(input, h, w, true);
+    const jitter = (j: number) => new BatchSampler([two], [[h, w]], [labels], makeConfig({ batchSize: 8, patchSize: 16, augment: { flip: true, amplitudeScale: 0, noise: 0, shift: 0, depthJitter: j } }), 16, new Rng(4));
+    const offsets: number[] = [];
+    const s = jitter(0.3);
+    for (let k = 0; k < 20; k++) {
+      const b = s.next(0.5);
+      for (let p = 0; p < b.n; p++) {
+        // The amplitude is the source pixel's index, so each pixel's true relative depth is known.
+        const truth = (i: number): number => (2 * Math.floor(Math.round(b.x[i * 2]) / w)) / (h - 1) - 1;
+        const first = p * 256;
+        const offset = b.x[first * 2 + 1] - truth(first);
+        offsets.push(offset);
+        for (let i = p * 256; i < (p + 1) * 256; i++) {
+          assert.ok(Math.abs(b.x[i * 2 + 1] - truth(i) - offset) < 1e-5, 'one offset for the whole patch');
+          const src = Math.round(b.x[i * 2]);
+          assert.equal(b.labels[i], labels[Math.floor(src / w) * w + (src % w)], 'labels follow the amplitude, not the depth');
+        }
+      }
+    }
+    assert.ok(offsets.every((o) => Math.abs(o) <= 0.3 + 1e-5), 'within ±0.3');
+    assert.ok(offsets.some((o) => o < -0.1) && offsets.some((o) => o > 0.1), 'both deeper and shallower');
+    // Off, the depth channel is each pixel's own depth.
+    const plain = jitter(0).next(1);
+    for (let i = 0; i < plain.n * 256; i++) assert.ok(Math.abs(plain.x[i * 2 + 1] - ((2 * Math.floor(Math.round(plain.x[i * 2]) / w)) / (h - 1) - 1)) < 1e-6);
+  });
+
   it('class-balanced sampling gives a rare class as many labelled patches as a common one; uniform does not', () => {
     // Class 0 labels two full traces (80 pixels), class 1 only 4 pixels in a far corner: 4.8 % of the labels.
     const rare = new Uint8Array(h * w).fill(255);
