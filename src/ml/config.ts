@@ -27,7 +27,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   schedule: { decay: 'cosine', finalFraction: 0.05, laterStagesScale: 0.2 },
   focalGamma: 2,
   classWeights: 'none',
-  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2, orderedPseudoLabels: false },
+  cps: { lambda: 1, rampUpEpochs: 3, confidenceThreshold: 0.7, pseudoGamma: 2, orderedPseudoLabels: false, cutMix: 0 },
   consistency: { weight: 0, threshold: 0.95 },
   growth: { radius: 2, threshold: 0.9, adaptive: true, adaptiveShare: 0.5, minThreshold: 0.5, patchCentres: 'seeds', grownWeight: 0.5, requireAgreement: true, sameClassOnly: false, acrossSections: true },
   reconWeight: 1,
@@ -133,6 +133,7 @@ export function validateConfig(c: TrainingConfig): void {
   real('cps.confidenceThreshold', c.cps.confidenceThreshold, 0, 1);
   real('cps.pseudoGamma', c.cps.pseudoGamma, 0, 10);
   bool('cps.orderedPseudoLabels', c.cps.orderedPseudoLabels);
+  real('cps.cutMix', c.cps.cutMix, 0, 1);
   real('consistency.weight', c.consistency.weight, 0, 1000);
   real('consistency.threshold', c.consistency.threshold, 0, 1);
   integer('growth.radius', c.growth.radius, 0, 64);

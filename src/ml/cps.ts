@@ -8,6 +8,7 @@ import { SeisGrowError } from '../shared/errors';
 import type { GrownLabelsTerm, NetLosses, SerializedTensor, TrainerSettings, WorkerSection } from '../shared/trainingProtocol';
 import type { NetworkDescription } from '../shared/trainingConfig';
 import { moveMap, unpackGeometry } from './data/augment';
+import { gatherPixels } from './data/cutMix';
 import { tiledProbabilities } from './data/tiling';
 import { createAdam } from './kernels/adam';
 import { confidenceAwarePseudoLoss, focalLoss, mseLoss } from './losses';
@@ -167,14 +168,26 @@ export class NetTrainer {
 
   /**
    * One optimizer step; `partner` is null in stage 1 (or when λ = 0), `consistency` null when that option is off,
-   * `grown` null outside stage 3 (every label is then a seed). Returns the loss terms.
+   * `grown` null outside stage 3 (every label is then a seed), `mix` null unless CutMix is on: then the step trains on
+   * the batch gathered through it, labels, grown mask and the partner's pseudo labels (made on the batch as given)
+   * gathered alike. Returns the loss terms.
    */
-  async trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null): Promise<NetLosses> {
+  async trainStep(x: Float32Array, n: number, h: number, w: number, labels: Uint8Array, partner: PseudoLabels | null, lambda: number, consistency: ConsistencyTerm | null = null, grown: GrownLabelsTerm | null = null, mix: Int32Array | null = null): Promise<NetLosses> {
     const pixels = n * h * w;
     if (x.length !== pixels * this.spec.inChannels || labels.length !== pixels) {
       throw new SeisGrowError('protocol', `batch of ${n}×${h}×${w} does not match its buffers (${x.length} inputs, ${labels.length} labels)`);
     }
     if (grown && grown.mask.length !== pixels) throw new SeisGrowError('protocol', `grown-label mask of ${grown.mask.length} pixels does not match the ${n}×${h}×${w} batch`);
+    if (partner && (partner.argmax.length !== pixels || partner.confidence.length !== pixels)) {
+      throw new SeisGrowError('protocol', `pseudo-label maps of ${partner.argmax.length} and ${partner.confidence.length} pixels do not match the ${n}×${h}×${w} batch`);
+    }
+    if (mix) {
+      if (mix.length !== pixels) throw new SeisGrowError('protocol', `CutMix map of ${mix.length} pixels does not match the ${n}×${h}×${w} batch`);
+      x = gatherPixels(x, mix, this.spec.inChannels);
+      labels = gatherPixels(labels, mix);
+      if (partner) partner = { argmax: gatherPixels(partner.argmax, mix), confidence: gatherPixels(partner.confidence, mix) };
+      if (grown) grown = { ...grown, mask: gatherPixels(grown.mask, mix) };
+    }
     const useConsistency = consistency !== null && consistency.weight > 0;
     if (useConsistency && (consistency.strong.length !== x.length || consistency.targets.length !== pixels || consistency.confidence.length !== pixels)) {
       throw new SeisGrowError('protocol', `consistency view of ${consistency.strong.length} inputs and ${consistency.targets.length} targets does not match the ${n}×${h}×${w} batch`);

@@ -14,6 +14,7 @@ import { classAdaptiveThresholds } from './regionGrowing';
 import { carryAcrossSections, findCrossings, type Crossing, type SectionPlace } from './crossSectionGrowth';
 import { packGeometry, strongView } from './data/augment';
 import { computeNormalisation, normalise } from './data/normalisation';
+import { cutMixSources } from './data/cutMix';
 import { blockMask } from './data/masking';
 import { BatchSampler } from './data/patches';
 import { argmaxProbabilities, growSection, meanProbabilities, mergeLabels, networkInput, splitValidation, validateStages, type ValidationSplit } from './stages';
@@ -230,13 +231,18 @@ export interface StageContext {
   /** A stream of its own: turning consistency on leaves every other random choice of the run as it was. */
   strongRng: Rng;
   withConsistency: boolean;
+  /** CutMix's boxes, a stream of their own too; null when CutMix is off or the stage is 1. */
+  mixRng: Rng | null;
 }
 
 /** The sampler and random streams of a stage, forked from the run's seed by the stage's name. */
 export function stageContext(plan: RunPlan, labels: RunLabels, stage: StageNumber): StageContext {
   const rng = plan.root.fork(`stage-${stage}`);
   const sampler = new BatchSampler(plan.inputs, plan.req.sections.map((s) => [s.height, s.width] as const), labels.trainLabels, plan.config, plan.patch, rng.fork('batches'));
-  return { stage, sampler, strongRng: rng.fork('consistency'), withConsistency: stage >= 2 && plan.config.consistency.weight > 0 };
+  return {
+    stage, sampler, strongRng: rng.fork('consistency'), withConsistency: stage >= 2 && plan.config.consistency.weight > 0,
+    mixRng: stage >= 2 && plan.config.cps.cutMix > 0 ? rng.fork('cutmix') : null,
+  };
 }
 
 /**
@@ -312,7 +318,8 @@ export async function trainEpoch(plan: RunPlan, pair: TrainerPair, ctx: StageCon
     }
     learningRate = learningRateAt(config, stage, epoch - 1, step);
     const grown = batch.grown ? { mask: batch.grown, weight: config.growth.grownWeight } : undefined;
-    const l = await pair.trainStep({ x: batch.x, labels: batch.labels, n: batch.n, h: batch.h, w: batch.w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}) });
+    const mix = ctx.mixRng ? cutMixSources(batch.n, batch.h, batch.w, config.cps.cutMix, ctx.mixRng) : undefined;
+    const l = await pair.trainStep({ x: batch.x, labels: batch.labels, n: batch.n, h: batch.h, w: batch.w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}), ...(mix ? { mix } : {}) });
     losses.add(l);
     emit({ type: 'step', stage, epoch, step: step + 1, steps: config.stepsPerEpoch, losses: l });
   }

@@ -79,6 +79,12 @@ export interface TrainingConfig {
      * 'auto'), decoded down each column of a patch as predictions are, instead of each pixel's argmax.
      */
     orderedPseudoLabels: boolean;
+    /**
+     * CutMix in stages 2 and 3: the probability that a patch of the batch gets a box (25–50 % of it) pasted from another
+     * patch at the same place; pseudo labels come from the batch before mixing, and every label map moves with the
+     * pixels. 0 = off.
+     */
+    cutMix: number;
   };
   /**
    * Weak/strong consistency (FixMatch / UDA), stages 2 and 3: each network's argmax on the batch, where its confidence

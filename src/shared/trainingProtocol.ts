@@ -185,6 +185,11 @@ export type ToWorker =
       grown?: GrownLabelsTerm;
       /** Pretraining: n·h·w, 1 = hidden from the network, whose loss is then only the rebuilt amplitude there; absent = a training step. */
       pretrainMask?: Uint8Array;
+      /**
+       * CutMix (`cps.cutMix`): for each of the n·h·w pixels the network trains on, the pixel of `x` it comes from; pseudo
+       * labels are made on `x` as sent, and inputs, labels, grown mask and partner's pseudo labels all follow the map.
+       */
+      mix?: Int32Array;
     }
   | { type: 'partnerPseudo'; id: number; argmax: Uint8Array; confidence: Float32Array }
   | {
@@ -232,6 +237,7 @@ export function transferablesOf(message: ToWorker | FromWorker): ArrayBuffer[] {
       add(message.x); add(message.labels);
       if (message.grown) add(message.grown.mask);
       if (message.pretrainMask) add(message.pretrainMask);
+      if (message.mix) add(message.mix);
       if (message.consistency) { add(message.consistency.strong); add(message.consistency.geometry); }
       break;
     case 'partnerPseudo': case 'pseudo': add(message.argmax); add(message.confidence); break;

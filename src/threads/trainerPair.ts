@@ -22,6 +22,8 @@ export interface PairStep {
   consistency?: ConsistencyRequest; grown?: GrownLabelsTerm;
   /** Pretraining (1 = hidden pixel): each network rebuilds the hidden amplitude instead of learning the labels. */
   pretrainMask?: Uint8Array;
+  /** CutMix: the source pixel of each pixel trained on; pseudo labels are made on the batch before it. */
+  mix?: Int32Array;
 }
 
 /** Tiled-inference settings of a prediction. */
@@ -63,15 +65,15 @@ export function workerTrainerPair(name: string, script: string = defaultWorkerSc
     async setSections(sections) {
       await Promise.all([a.request({ type: 'setSections', sections: sections() }), b.request({ type: 'setSections', sections: sections() })]);
     },
-    async trainStep({ x, labels, n, h, w, lambda, learningRate, consistency, grown, pretrainMask }) {
+    async trainStep({ x, labels, n, h, w, lambda, learningRate, consistency, grown, pretrainMask, mix }) {
       let idA = 0;
       let idB = 0;
       const copyA = consistency ? { consistency: { ...consistency, strong: consistency.strong.slice(), geometry: consistency.geometry.slice() } } : {};
-      const ra = a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA, ...(grown ? { grown: { ...grown, mask: grown.mask.slice() } } : {}), ...(pretrainMask ? { pretrainMask: pretrainMask.slice() } : {}) }, (m) => {
+      const ra = a.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda, learningRate, ...copyA, ...(grown ? { grown: { ...grown, mask: grown.mask.slice() } } : {}), ...(pretrainMask ? { pretrainMask: pretrainMask.slice() } : {}), ...(mix ? { mix: mix.slice() } : {}) }, (m) => {
         if (m.type === 'pseudo') b.post({ type: 'partnerPseudo', id: idB, argmax: m.argmax, confidence: m.confidence });
       });
       idA = ra.id;
-      const rb = b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}), ...(pretrainMask ? { pretrainMask } : {}) }, (m) => {
+      const rb = b.begin({ type: 'trainStep', x, labels, n, h, w, lambda, learningRate, ...(consistency ? { consistency } : {}), ...(grown ? { grown } : {}), ...(pretrainMask ? { pretrainMask } : {}), ...(mix ? { mix } : {}) }, (m) => {
         if (m.type === 'pseudo') a.post({ type: 'partnerPseudo', id: idA, argmax: m.argmax, confidence: m.confidence });
       });
       idB = rb.id;

@@ -55,7 +55,7 @@ export function serveTrainer(send: (m: FromWorker) => void): (m: ToWorker) => Pr
           send({ type: 'pseudo', id: m.id, argmax: mine.argmax, confidence: mine.confidence });
           partner = await partnerFor(m.id);
         }
-        const losses = await t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda, consistency, m.grown ?? null);
+        const losses = await t.trainStep(m.x, m.n, m.h, m.w, m.labels, partner, m.lambda, consistency, m.grown ?? null, m.mix ?? null);
         send({ type: 'stepDone', id: m.id, losses });
         return false;
       }

@@ -4,6 +4,8 @@ import { FROM_WORKER_TYPES, TO_WORKER_TYPES, isFromWorker, isToWorker, transfera
 import { WorkerClient } from '../../src/threads/workerClient';
 import { makeConfig } from '../../src/ml/config';
 import { buildWorker } from '../support/trainerFixtures';
+import { cutMixSources, gatherPixels } from '../../src/ml/data/cutMix';
+import { Rng } from '../../src/ml/random';
 
 describe('training protocol', () => {
   it('accepts every well-formed message type and rejects malformed ones', () => {
@@ -25,6 +27,8 @@ describe('training protocol', () => {
     const geometry = new Int32Array(3);
     const withConsistency: ToWorker = { ...step, x: new Float32Array(8), labels: new Uint8Array(8), consistency: { weight: 1, threshold: 0.9, strong, geometry } };
     assert.deepEqual(transferablesOf(withConsistency).slice(2), [strong.buffer, geometry.buffer]);
+    const mix = new Int32Array(8);
+    assert.deepEqual(transferablesOf({ ...step, x: new Float32Array(8), labels: new Uint8Array(8), mix }).slice(2), [mix.buffer]);
     const shared = new Float32Array(16);
     const view = shared.subarray(0, 8);
     assert.deepEqual(transferablesOf({ type: 'pseudo', id: 1, argmax: new Uint8Array(2), confidence: view }).length, 1, 'a view of a larger buffer is copied, not transferred');
@@ -67,6 +71,38 @@ describe('training worker thread', function () {
       assert.ok(plain.type === 'stepDone' && !('consistency' in plain.losses));
     } finally {
       await client.close();
+    }
+  });
+
+  it('a CutMix step: pseudo labels made on the batch as sent, then the same step as on the batch gathered by hand', async () => {
+    const init = {
+      type: 'init' as const, role: 'a' as const, backend: 'wasm' as const, seed: 8,
+      network: { inChannels: 2, classes: 3, depth: 1, baseFilters: 2, dropout: 0, reconstruction: false },
+      training: { config: makeConfig({ learningRate: 1e-3, cps: { confidenceThreshold: 0 }, reconWeight: 0 }), classWeights: null },
+    };
+    const [mixed, byHand] = [new WorkerClient(script, 'test-worker-cutmix'), new WorkerClient(script, 'test-worker-cutmix-gathered')];
+    try {
+      await Promise.all([mixed.request(init), byHand.request(init)]);
+      const n = 2, h = 8, w = 8;
+      const x = new Float32Array(n * h * w * 2).map((_, i) => Math.sin(i / 4));
+      const labels = new Uint8Array(n * h * w).map((_, i) => (i % 9 === 0 ? i % 3 : 255));
+      const mix = cutMixSources(n, h, w, 1, new Rng(5));
+      let sent: { argmax: Uint8Array; confidence: Float32Array } | null = null;
+      const a = mixed.begin({ type: 'trainStep', x: x.slice(), labels: labels.slice(), n, h, w, lambda: 1, mix: mix.slice() }, (m) => {
+        if (m.type === 'pseudo') { sent = { argmax: m.argmax.slice(), confidence: m.confidence.slice() }; mixed.post({ type: 'partnerPseudo', id: a.id, argmax: m.argmax, confidence: m.confidence }); }
+      });
+      const da = await a.reply;
+      assert.ok(sent !== null && da.type === 'stepDone');
+      const own: { argmax: Uint8Array; confidence: Float32Array } = sent;
+      const b = byHand.begin({ type: 'trainStep', x: gatherPixels(x, mix, 2), labels: gatherPixels(labels, mix), n, h, w, lambda: 1 }, (m) => {
+        if (m.type === 'pseudo') byHand.post({ type: 'partnerPseudo', id: b.id, argmax: gatherPixels(own.argmax, mix), confidence: gatherPixels(own.confidence, mix) });
+      });
+      const db = await b.reply;
+      assert.ok(db.type === 'stepDone');
+      assert.ok(da.losses.pseudo > 0);
+      assert.deepEqual(da.losses, db.losses);
+    } finally {
+      await Promise.all([mixed.close(), byHand.close()]);
     }
   });
 

@@ -49,6 +49,8 @@ describe('training config', () => {
       [{ augment: { lateralStretch: 1.5 } }, /augment.lateralStretch/],
       [{ augment: { lateralStretch: -0.1 } }, /augment.lateralStretch/],
       [{ augment: { depthJitter: 3 } }, /augment.depthJitter/],
+      [{ cps: { cutMix: 1.5 } }, /cps.cutMix/],
+      [{ cps: { cutMix: -0.5 } }, /cps.cutMix/],
     ];
     for (const [o, re] of bad) {
       assert.throws(() => makeConfig(o), (e: unknown) => e instanceof SeisGrowError && e.code === 'bad-config' && re.test(e.message), JSON.stringify(o));

@@ -6,6 +6,7 @@ import { NetTrainer, consistencyTargets, orderedPseudoLabels, pseudoLabelsFromLo
 import { focalLoss } from '../../../src/ml/losses';
 import { makeConfig } from '../../../src/ml/config';
 import { packGeometry, strongView } from '../../../src/ml/data/augment';
+import { cutMixSources, gatherPixels } from '../../../src/ml/data/cutMix';
 import { Rng } from '../../../src/ml/random';
 
 describe('cps: pseudo labels', () => {
@@ -203,6 +204,30 @@ describe('cps: one network of the pair (wasm backend)', function () {
     }
     assert.deepEqual((await zero.getState()).weights, (await plain.getState()).weights);
     plain.dispose(); zero.dispose();
+  });
+
+  it('CutMix: a step through a gather map is the step on the gathered batch, pseudo labels and grown mask gathered too', async () => {
+    const n = 3, h = 16, w = 16;
+    const x = new Float32Array(n * h * w).map((_, i) => Math.sin(i / 3) + 0.2 * Math.cos(i / 7));
+    const labels = new Uint8Array(n * h * w).map((_, i) => (i % 7 === 0 ? i % 3 : 255));
+    const grownMask = new Uint8Array(n * h * w).map((_, i) => (i % 14 === 0 ? 1 : 0));
+    const mix = cutMixSources(n, h, w, 1, new Rng(2));
+    const viaMap = new NetTrainer(spec, training, 6);
+    const byHand = new NetTrainer(spec, training, 6);
+    const plain = new NetTrainer(spec, training, 6);
+    for (let k = 0; k < 2; k++) {
+      // the pseudo labels are made on the batch as drawn, before mixing
+      const partner = await viaMap.pseudoLabels(x, n, h, w);
+      const gathered = { argmax: gatherPixels(partner.argmax, mix), confidence: gatherPixels(partner.confidence, mix) };
+      const a = await viaMap.trainStep(x, n, h, w, labels, partner, 0.5, null, { mask: grownMask, weight: 0.5 }, mix);
+      const b = await byHand.trainStep(gatherPixels(x, mix), n, h, w, gatherPixels(labels, mix), gathered, 0.5, null, { mask: gatherPixels(grownMask, mix), weight: 0.5 });
+      const c = await plain.trainStep(x, n, h, w, labels, partner, 0.5, null, { mask: grownMask, weight: 0.5 });
+      assert.deepEqual(a, b);
+      assert.notDeepEqual(a, c);
+    }
+    assert.deepEqual((await viaMap.getState()).weights, (await byHand.getState()).weights);
+    await assert.rejects(viaMap.trainStep(x, n, h, w, labels, null, 0, null, null, new Int32Array(5)), /CutMix map of 5 pixels/);
+    viaMap.dispose(); byHand.dispose(); plain.dispose();
   });
 
   it('consistency on: a finite term inside the total, decreasing on a toy batch, no tensor leak', async () => {

@@ -100,6 +100,27 @@ describe('engine steps, with a fake pair of networks', () => {
     assert.equal(pair.steps.length, 6);
   });
 
+  it('CutMix: stages 2 and 3 send a gather map on their own random stream, stage 1 and runs without it none', async () => {
+    const on = await prepareRun(request({ config: { ...request().config, cps: { cutMix: 1 } } }));
+    const off = await prepareRun(request());
+    const steps = async (plan: typeof on, stage: 1 | 2 | 3): Promise<PairStep[]> => {
+      const pair = fakePair();
+      await trainEpoch(plan, pair, stageContext(plan, initialLabels(plan), stage), 1, () => false, () => undefined);
+      return pair.steps;
+    };
+    assert.ok((await steps(on, 1)).every((s) => s.mix === undefined));
+    assert.ok((await steps(off, 2)).every((s) => s.mix === undefined));
+    for (const stage of [2, 3] as const) {
+      const mixed = await steps(on, stage);
+      const plain = await steps(off, stage);
+      assert.ok(mixed.every((s) => s.mix instanceof Int32Array && s.mix.length === s.n * s.h * s.w));
+      // with probability 1 every patch takes a box from another one
+      assert.ok(mixed.every((s) => s.mix!.some((src, p) => src !== p)));
+      // the batches themselves are drawn exactly as without CutMix
+      mixed.forEach((s, k) => { assert.deepEqual(s.x, plain[k].x); assert.deepEqual(s.labels, plain[k].labels); });
+    }
+  });
+
   it('growLabels grows the seeds with confident agreeing predictions and records what it added', async () => {
     const plan = await prepareRun(request());
     const labels = initialLabels(plan);

@@ -30,7 +30,7 @@ describe('training settings', () => {
     assert.equal(c.backend, 'wasm');
     assert.deepEqual(c.epochs, { 1: 1, 2: 2, 3: 3 });
     assert.deepEqual([c.stepsPerEpoch, c.batchSize, c.patchSize, c.network.baseFilters], [2, 2, 32, 4]);
-    assert.deepEqual(c.cps, { lambda: 0.5, rampUpEpochs: 0, confidenceThreshold: 0.6, pseudoGamma: 2, orderedPseudoLabels: false });
+    assert.deepEqual(c.cps, { lambda: 0.5, rampUpEpochs: 0, confidenceThreshold: 0.6, pseudoGamma: 2, orderedPseudoLabels: false, cutMix: 0 });
     assert.deepEqual(c.consistency, { weight: 0.25, threshold: 0.8 });
     assert.deepEqual([c.growth.radius, c.growth.threshold, c.growth.adaptive, c.growth.grownWeight], [4, 0.8, false, 2]);
     assert.deepEqual([c.network.reconstruction, c.reconWeight, c.seed, c.focalGamma], [true, 0.3, 7, 1]);
