@@ -4,7 +4,8 @@
 // Without such a perturbation the pseudo term asks a network to predict on an input what its partner predicted on
 // the very same input, which teaches little. The mix is a gather map (for each pixel of the mixed batch, the pixel of
 // the drawn batch it comes from), so every per-pixel map follows it exactly. Boxes keep their place in the patch, so a
-// pasted box keeps its depth (and its relative-depth channel) as it was.
+// pasted box keeps its depth (and its relative-depth channel) as it was. On F3 it loses (experiments/RESULTS.md, run 10):
+// a box breaks the layers at its edges, and their lateral continuity is what stage 2 carries to unlabelled lines.
 import type { Rng } from '../random';
 
 /** Share of a patch a pasted box covers, drawn uniformly from this range (the CPS paper's range). */
