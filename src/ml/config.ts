@@ -21,7 +21,7 @@ export const DEFAULT_CONFIG: FrozenConfig = deepFreeze<TrainingConfig>({
   stepsPerEpoch: 25,
   batchSize: 8,
   patchSize: 128,
-  labelledPatchShare: 0.75,
+  labelledPatchShare: 0.5,
   labelSampling: 'class-balanced',
   learningRate: 5e-3,
   schedule: { decay: 'cosine', finalFraction: 0.05, laterStagesScale: 0.2 },

@@ -45,7 +45,10 @@ export interface TrainingConfig {
   batchSize: number;
   /** Training patch height and width (clamped to the largest section; smaller sections are padded). */
   patchSize: number;
-  /** Share of each batch drawn around labelled pixels; the rest anywhere (feeds the unlabelled terms). */
+  /**
+   * Share of each stage-2 and stage-3 batch drawn around labelled pixels; the rest anywhere (feeds the unlabelled terms).
+   * Stage 1 draws every patch around labels.
+   */
   labelledPatchShare: number;
   /**
    * How the labelled pixel a patch is centred on is drawn: 'class-balanced' picks a class uniformly, then one of its
