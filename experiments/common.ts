@@ -30,6 +30,9 @@ export function decimate(s: LabelledSection, step: number): LabelledSection {
 /** The F3 survey's first inline and crossline numbers: crossline sections have a column per inline from 100, inlines one per crossline from 300 (checked: the crossing traces are identical). */
 const F3_FIRST = { inline: 100, crossline: 300 } as const;
 
+/** The lines Protocol A never labels and scores (issue 11): protocol-a.sh trains on the other four. */
+export const PROTOCOL_A_HELD_OUT: readonly string[] = ['inline_608', 'crossline_778'];
+
 /** The six F3 sections (inlines 130, 241, 608; crosslines 327, 575, 778). */
 export async function loadF3(step: number): Promise<LabelledSection[]> {
   const names = ['inline_130', 'inline_241', 'inline_608', 'crossline_327', 'crossline_575', 'crossline_778'];

@@ -7,17 +7,15 @@ import * as path from 'node:path';
 import { readCheckpoint } from '../src/ml/checkpoint';
 import { openPredictor } from '../src/ml/engine';
 import { inferUnitOrder } from '../src/ml/unitOrder';
-import { loadF3, requireFreshBundle, score, scoreGrown, traceLabels } from './common';
-
-const HELD_OUT = ['inline_608', 'crossline_778'];
+import { loadF3, PROTOCOL_A_HELD_OUT, requireFreshBundle, score, scoreGrown, traceLabels } from './common';
 
 async function main(): Promise<void> {
   requireFreshBundle();
   const dirs = process.argv.slice(2);
   if (dirs.length === 0) throw new Error('usage: experiments/grown-probe.ts RUN_DIR...');
   const sections = await loadF3(3);
-  const held = sections.filter((s) => HELD_OUT.includes(s.name));
-  const order = inferUnitOrder(sections.filter((s) => !HELD_OUT.includes(s.name)).map((s) => ({ labels: traceLabels(s.truth, s.height, s.width, 8), height: s.height, width: s.width })), 10);
+  const held = sections.filter((s) => PROTOCOL_A_HELD_OUT.includes(s.name));
+  const order = inferUnitOrder(sections.filter((s) => !PROTOCOL_A_HELD_OUT.includes(s.name)).map((s) => ({ labels: traceLabels(s.truth, s.height, s.width, 8), height: s.height, width: s.width })), 10);
   console.log('| run | grown on held-out lines: coverage | pixel acc. | mIoU | prediction mIoU | prediction acc. inside the grown labels | outside | share of pixels outside |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const dir of dirs) {

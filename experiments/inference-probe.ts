@@ -11,9 +11,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { openPredictor } from '../src/ml/engine';
 import { inferUnitOrder } from '../src/ml/unitOrder';
-import { loadF3, score, traceLabels, type LabelledSection, requireFreshBundle } from './common';
-
-const PROTOCOL_A_HELD_OUT = ['inline_608', 'crossline_778'];
+import { loadF3, PROTOCOL_A_HELD_OUT, score, traceLabels, type LabelledSection, requireFreshBundle } from './common';
 
 /** Held-out mIoU the run recorded for this stage folder (DIR/stageN inside a run with results.json), if any. */
 async function recorded(dir: string, field: 'heldOutMIoU' | 'predictionMIoU'): Promise<number | undefined> {
